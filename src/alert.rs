@@ -1,0 +1,53 @@
+//! Alerts raised by threshold and regression checks.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+  Warning,
+  Critical,
+}
+
+impl Severity {
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Severity::Warning => "warning",
+      Severity::Critical => "critical",
+    }
+  }
+}
+
+/// Which check raised an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertKind {
+  Threshold,
+  Regression,
+}
+
+/// One alert, in the field names of the JavaScript `RegressionAlert` shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+  pub metric_name: Arc<str>,
+  pub current_value: f64,
+  /// The threshold's limit, or the baseline mean for a regression.
+  pub previous_value: f64,
+  /// The limit the value crossed: `maxValue`, or `mean + k·σ` for a regression.
+  pub threshold: f64,
+  pub regression_percentage: f64,
+  /// Epoch milliseconds.
+  pub timestamp: f64,
+  pub severity: Severity,
+  /// Which check raised the alert. Kept out of the JavaScript shape, which
+  /// tells the two kinds apart by event name.
+  #[serde(skip_serializing, default = "default_kind")]
+  pub kind: AlertKind,
+}
+
+fn default_kind() -> AlertKind {
+  AlertKind::Regression
+}

@@ -1,0 +1,412 @@
+//! The metric store: series per name, thresholds, regression checks and the
+//! alert history.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use parking_lot::{Mutex, RwLock};
+use serde_json::value::RawValue;
+
+use crate::alert::{Alert, AlertKind, Severity};
+use crate::baseline::Baseline;
+use crate::error::MonitorError;
+use crate::regression::{is_memory_metric, RegressionRule};
+use crate::series::{Sample, Series};
+use crate::threshold::{Threshold, DEFAULT_THRESHOLDS};
+
+/// Limits and rules of one monitor. Each default lives here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonitorOptions {
+  /// Samples kept per metric name; the oldest is dropped beyond it.
+  pub max_samples: usize,
+  /// Alerts kept in the history; the oldest is dropped beyond it.
+  pub max_alerts: usize,
+  pub regression: RegressionRule,
+  /// Install the five default thresholds at construction.
+  pub default_thresholds: bool,
+}
+
+impl Default for MonitorOptions {
+  fn default() -> Self {
+    Self {
+      max_samples: 1000,
+      max_alerts: 100,
+      regression: RegressionRule::default(),
+      default_thresholds: true,
+    }
+  }
+}
+
+/// Upper bound for `max_samples`, so a typo cannot reserve gigabytes per name.
+pub const MAX_SAMPLES_LIMIT: usize = 10_000_000;
+/// Upper bound for `max_alerts`.
+pub const MAX_ALERTS_LIMIT: usize = 1_000_000;
+
+impl MonitorOptions {
+  /// Checks ranges; returns the first invalid option.
+  pub fn validate(&self) -> Result<(), MonitorError> {
+    if self.max_samples == 0 || self.max_samples > MAX_SAMPLES_LIMIT {
+      return Err(MonitorError::InvalidOption {
+        name: "maxSamples",
+        reason: format!("must be between 1 and {MAX_SAMPLES_LIMIT}, received {}", self.max_samples),
+      });
+    }
+    if self.max_alerts == 0 || self.max_alerts > MAX_ALERTS_LIMIT {
+      return Err(MonitorError::InvalidOption {
+        name: "maxAlerts",
+        reason: format!("must be between 1 and {MAX_ALERTS_LIMIT}, received {}", self.max_alerts),
+      });
+    }
+    let rule = &self.regression;
+    let percents = [
+      ("regression.sigma", rule.sigma),
+      ("regression.warningPercent", rule.warning_percent),
+      ("regression.criticalPercent", rule.critical_percent),
+      ("regression.memoryWarningPercent", rule.memory_warning_percent.unwrap_or(0.0)),
+    ];
+    for (name, value) in percents {
+      if !value.is_finite() || value < 0.0 {
+        return Err(MonitorError::InvalidOption {
+          name,
+          reason: format!("must be a finite number of at least 0, received {value}"),
+        });
+      }
+    }
+    Ok(())
+  }
+}
+
+/// The alerts one `record` call raised, in the order they were raised.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct RecordOutcome {
+  pub threshold: Option<Alert>,
+  pub regression: Option<Alert>,
+}
+
+impl RecordOutcome {
+  pub fn is_empty(&self) -> bool {
+    self.threshold.is_none() && self.regression.is_none()
+  }
+}
+
+/// Counts for the summary call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+  pub total_metrics: usize,
+  pub active_thresholds: usize,
+  pub recent_alerts: usize,
+  pub baselines: usize,
+}
+
+/// A thread-safe store of metric series. Recording takes one shard lock of
+/// the name map for the lookup and then only that metric's own mutex, so
+/// threads recording different names do not wait for each other.
+pub struct Monitor {
+  options: MonitorOptions,
+  series: DashMap<Arc<str>, Arc<Mutex<Series>>>,
+  /// Source of truth for thresholds; each series also keeps a copy of its own
+  /// so that recording needs no lookup here.
+  thresholds: RwLock<HashMap<Arc<str>, Threshold>>,
+  /// The rule new series copy; like thresholds, each series keeps its own copy.
+  rule: RwLock<RegressionRule>,
+  alerts: Mutex<VecDeque<Alert>>,
+}
+
+impl Monitor {
+  pub fn new(options: MonitorOptions) -> Result<Self, MonitorError> {
+    options.validate()?;
+    let monitor = Self {
+      options: options.clone(),
+      series: DashMap::new(),
+      thresholds: RwLock::new(HashMap::new()),
+      rule: RwLock::new(options.regression),
+      alerts: Mutex::new(VecDeque::new()),
+    };
+    if monitor.options.default_thresholds {
+      for (name, max_value, unit) in DEFAULT_THRESHOLDS {
+        monitor.set_threshold(name, max_value, unit, true)?;
+      }
+    }
+    Ok(monitor)
+  }
+
+  pub fn options(&self) -> &MonitorOptions {
+    &self.options
+  }
+
+  /// Replaces the regression rule of every metric, current and future.
+  pub fn set_regression_rule(&self, rule: RegressionRule) -> Result<(), MonitorError> {
+    let mut options = self.options.clone();
+    options.regression = rule;
+    options.validate()?;
+    // The write lock keeps a series created meanwhile from copying the old rule.
+    let mut current = self.rule.write();
+    for entry in self.series.iter() {
+      entry.value().lock().rule = rule;
+    }
+    *current = rule;
+    Ok(())
+  }
+
+  pub fn regression_rule(&self) -> RegressionRule {
+    *self.rule.read()
+  }
+
+  /// Returns the series of `name`, creating it when absent.
+  pub fn series(&self, name: &str) -> Result<Arc<Mutex<Series>>, MonitorError> {
+    if name.is_empty() {
+      return Err(MonitorError::EmptyName);
+    }
+    if let Some(existing) = self.series.get(name) {
+      return Ok(existing.clone());
+    }
+    let entry = self.series.entry(Arc::from(name)).or_insert_with(|| {
+      let threshold = self.thresholds.read().get(name).cloned();
+      let rule = *self.rule.read();
+      Arc::new(Mutex::new(Series::new(Arc::from(name), self.options.max_samples, threshold, rule)))
+    });
+    Ok(entry.clone())
+  }
+
+  /// Stores a sample, updates the baseline, then runs the threshold and the
+  /// regression check. Returns the alerts raised, already in the history.
+  pub fn record(
+    &self,
+    name: &str,
+    value: f64,
+    unit: &str,
+    timestamp: f64,
+    context: Option<Box<RawValue>>,
+  ) -> Result<RecordOutcome, MonitorError> {
+    if !value.is_finite() {
+      return Err(MonitorError::NonFiniteValue(value));
+    }
+    let series = self.series(name)?;
+    let outcome = {
+      let mut series = series.lock();
+      series.push(value, unit, timestamp, context);
+      self.check(&series, value, unit, timestamp)
+    };
+    if !outcome.is_empty() {
+      self.remember(&outcome);
+    }
+    Ok(outcome)
+  }
+
+  /// Records each value of `values` as `record` would, in order, and returns
+  /// the alerts raised together with the index of the sample that raised each.
+  pub fn record_many(
+    &self,
+    name: &str,
+    values: &[f64],
+    unit: &str,
+    timestamp: f64,
+  ) -> Result<Vec<(usize, RecordOutcome)>, MonitorError> {
+    if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+      return Err(MonitorError::NonFiniteValue(*bad));
+    }
+    let series = self.series(name)?;
+    let mut raised = Vec::new();
+    {
+      let mut series = series.lock();
+      for (index, &value) in values.iter().enumerate() {
+        series.push(value, unit, timestamp, None);
+        let outcome = self.check(&series, value, unit, timestamp);
+        if !outcome.is_empty() {
+          raised.push((index, outcome));
+        }
+      }
+    }
+    for (_, outcome) in &raised {
+      self.remember(outcome);
+    }
+    Ok(raised)
+  }
+
+  fn check(&self, series: &Series, value: f64, unit: &str, timestamp: f64) -> RecordOutcome {
+    let mut outcome = RecordOutcome::default();
+    if let Some(threshold) = series.threshold.as_ref().filter(|t| t.enabled) {
+      if value > threshold.max_value {
+        outcome.threshold = Some(threshold_alert(series.name(), threshold, value, timestamp));
+      }
+    }
+    let is_memory = is_memory_metric(series.name(), unit);
+    if let Some(finding) = series.rule.check(series.stats(), value, is_memory) {
+      outcome.regression = Some(Alert {
+        metric_name: series.name().clone(),
+        current_value: value,
+        previous_value: finding.mean,
+        threshold: finding.expected_max,
+        regression_percentage: finding.percentage,
+        timestamp,
+        severity: finding.severity,
+        kind: AlertKind::Regression,
+      });
+    }
+    outcome
+  }
+
+  fn remember(&self, outcome: &RecordOutcome) {
+    let mut alerts = self.alerts.lock();
+    for alert in [&outcome.threshold, &outcome.regression].into_iter().flatten() {
+      alerts.push_back(alert.clone());
+      while alerts.len() > self.options.max_alerts {
+        alerts.pop_front();
+      }
+    }
+  }
+
+  /// Sets or replaces the threshold of `name`.
+  pub fn set_threshold(&self, name: &str, max_value: f64, unit: &str, enabled: bool) -> Result<(), MonitorError> {
+    if name.is_empty() {
+      return Err(MonitorError::EmptyName);
+    }
+    if !max_value.is_finite() {
+      return Err(MonitorError::NonFiniteLimit(max_value));
+    }
+    let threshold = Threshold {
+      name: Arc::from(name),
+      max_value,
+      unit: Arc::from(unit),
+      enabled,
+    };
+    // Holding the write lock while updating the series keeps a series created
+    // concurrently from copying the old threshold.
+    let mut thresholds = self.thresholds.write();
+    if let Some(series) = self.series.get(name) {
+      series.lock().threshold = Some(threshold.clone());
+    }
+    thresholds.insert(threshold.name.clone(), threshold);
+    Ok(())
+  }
+
+  pub fn thresholds(&self) -> Vec<Threshold> {
+    let mut thresholds: Vec<Threshold> = self.thresholds.read().values().cloned().collect();
+    thresholds.sort_by(|a, b| a.name.cmp(&b.name));
+    thresholds
+  }
+
+  /// Names that have samples, sorted.
+  pub fn metric_names(&self) -> Vec<Arc<str>> {
+    let mut names: Vec<Arc<str>> = self
+      .series
+      .iter()
+      .filter(|entry| !entry.value().lock().is_empty())
+      .map(|entry| entry.key().clone())
+      .collect();
+    names.sort();
+    names
+  }
+
+  /// Returns the newest `limit` samples of `name` (all when `None`), oldest first.
+  pub fn samples(&self, name: &str, limit: Option<usize>) -> Vec<Sample> {
+    let Some(series) = self.series.get(name).map(|entry| entry.clone()) else {
+      return Vec::new();
+    };
+    let samples = series.lock().samples(limit);
+    samples
+  }
+
+  pub fn baseline(&self, name: &str) -> Option<Baseline> {
+    let series = self.series.get(name).map(|entry| entry.clone())?;
+    let baseline = series.lock().baseline();
+    baseline
+  }
+
+  /// Baselines of every metric with samples, sorted by name.
+  pub fn baselines(&self) -> Vec<Baseline> {
+    self
+      .metric_names()
+      .iter()
+      .filter_map(|name| self.baseline(name))
+      .collect()
+  }
+
+  /// Returns the newest `limit` alerts, oldest first.
+  pub fn recent_alerts(&self, limit: usize) -> Vec<Alert> {
+    let alerts = self.alerts.lock();
+    let skip = alerts.len().saturating_sub(limit);
+    alerts.iter().skip(skip).cloned().collect()
+  }
+
+  pub fn alert_count(&self) -> usize {
+    self.alerts.lock().len()
+  }
+
+  /// Counts for `getPerformanceSummary`; `recent_alerts` counts alerts newer
+  /// than `since` (epoch milliseconds).
+  pub fn summary(&self, since: f64) -> Summary {
+    let names = self.metric_names();
+    Summary {
+      total_metrics: names.len(),
+      active_thresholds: self.thresholds.read().values().filter(|t| t.enabled).count(),
+      recent_alerts: self.alerts.lock().iter().filter(|a| a.timestamp > since).count(),
+      baselines: names.len(),
+    }
+  }
+
+  /// Drops samples, baselines and alerts; thresholds stay.
+  pub fn clear(&self) {
+    self.series.clear();
+    self.alerts.lock().clear();
+  }
+
+  /// Drops samples older than `cutoff` (epoch milliseconds) from every
+  /// series, and series left empty. Returns the number of samples dropped.
+  pub fn drop_older_than(&self, cutoff: f64) -> usize {
+    let mut dropped = 0;
+    self.series.retain(|_, series| {
+      let mut series = series.lock();
+      dropped += series.drop_older_than(cutoff);
+      !series.is_empty()
+    });
+    dropped
+  }
+
+  /// Replaces the alert history, keeping the newest `max_alerts`.
+  pub(crate) fn replace_alerts(&self, imported: Vec<Alert>) {
+    let mut alerts = self.alerts.lock();
+    alerts.clear();
+    let skip = imported.len().saturating_sub(self.options.max_alerts);
+    alerts.extend(imported.into_iter().skip(skip));
+  }
+
+  /// Appends samples without running checks, as an import does.
+  pub(crate) fn restore_samples(&self, name: &str, samples: Vec<Sample>) -> Result<(), MonitorError> {
+    if let Some(bad) = samples.iter().find(|s| !s.value.is_finite()) {
+      return Err(MonitorError::NonFiniteValue(bad.value));
+    }
+    let series = self.series(name)?;
+    let mut series = series.lock();
+    for sample in samples {
+      series.push(sample.value, &sample.unit, sample.timestamp, sample.context);
+    }
+    Ok(())
+  }
+}
+
+fn threshold_alert(name: &Arc<str>, threshold: &Threshold, value: f64, timestamp: f64) -> Alert {
+  let limit = threshold.max_value;
+  // A limit of zero has no meaningful relative excess; report 100 % instead of Infinity.
+  let percentage = if limit == 0.0 {
+    100.0
+  } else {
+    (value - limit) / limit * 100.0
+  };
+  let severity = if value > 1.5 * limit {
+    Severity::Critical
+  } else {
+    Severity::Warning
+  };
+  Alert {
+    metric_name: name.clone(),
+    current_value: value,
+    previous_value: limit,
+    threshold: limit,
+    regression_percentage: percentage,
+    timestamp,
+    severity,
+    kind: AlertKind::Threshold,
+  }
+}
