@@ -8,7 +8,7 @@ use thiserror::Error;
 pub enum MonitorError {
   #[error("name must be a non-empty string")]
   EmptyName,
-  #[error("value must be a finite number, received {0}")]
+  #[error("value must be a finite number within ±1e150, received {0}")]
   NonFiniteValue(f64),
   #[error("maxValue must be a finite number, received {0}")]
   NonFiniteLimit(f64),

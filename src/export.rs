@@ -89,9 +89,12 @@ impl Monitor {
       if name.is_empty() {
         return Err(MonitorError::InvalidImport(String::from("a metric name is empty")));
       }
-      if let Some(bad) = samples.iter().find(|s| !s.value.is_finite() || !s.timestamp.is_finite()) {
+      if let Some(bad) = samples
+        .iter()
+        .find(|s| !crate::monitor::is_storable(s.value) || !s.timestamp.is_finite())
+      {
         return Err(MonitorError::InvalidImport(format!(
-          "metric {name:?} has a non-finite value or timestamp ({})",
+          "metric {name:?} has a value outside ±1e150 or a non-finite timestamp ({})",
           bad.value
         )));
       }

@@ -38,6 +38,16 @@ impl Default for MonitorOptions {
   }
 }
 
+/// Largest magnitude a sample may have. Squared deviations of values within
+/// ±1e150 stay below 1e301 even summed over ten million samples, so the
+/// variance can never overflow to infinity.
+pub const MAX_ABS_VALUE: f64 = 1e150;
+
+/// Returns true for values the monitor accepts: finite and within ±[`MAX_ABS_VALUE`].
+pub fn is_storable(value: f64) -> bool {
+  value.is_finite() && value.abs() <= MAX_ABS_VALUE
+}
+
 /// Upper bound for `max_samples`, so a typo cannot reserve gigabytes per name.
 pub const MAX_SAMPLES_LIMIT: usize = 10_000_000;
 /// Upper bound for `max_alerts`.
@@ -179,7 +189,7 @@ impl Monitor {
     timestamp: f64,
     context: Option<Box<RawValue>>,
   ) -> Result<RecordOutcome, MonitorError> {
-    if !value.is_finite() {
+    if !is_storable(value) {
       return Err(MonitorError::NonFiniteValue(value));
     }
     let series = self.series(name)?;
@@ -203,7 +213,7 @@ impl Monitor {
     unit: &str,
     timestamp: f64,
   ) -> Result<Vec<(usize, RecordOutcome)>, MonitorError> {
-    if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+    if let Some(bad) = values.iter().find(|v| !is_storable(**v)) {
       return Err(MonitorError::NonFiniteValue(*bad));
     }
     let series = self.series(name)?;
@@ -374,7 +384,7 @@ impl Monitor {
 
   /// Appends samples without running checks, as an import does.
   pub(crate) fn restore_samples(&self, name: &str, samples: Vec<Sample>) -> Result<(), MonitorError> {
-    if let Some(bad) = samples.iter().find(|s| !s.value.is_finite()) {
+    if let Some(bad) = samples.iter().find(|s| !is_storable(s.value)) {
       return Err(MonitorError::NonFiniteValue(bad.value));
     }
     let series = self.series(name)?;

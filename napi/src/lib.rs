@@ -1,1 +1,9 @@
+//! Node-API binding of perf-sentinel. Each file wraps one core type and only
+//! converts values; the state and the statistics live in `perf-sentinel-core`.
 
+#![deny(clippy::all)]
+
+mod cooldown;
+mod dispatcher;
+mod errors;
+mod monitor;
