@@ -1,0 +1,388 @@
+'use strict';
+
+const { EventEmitter } = require('node:events');
+const { randomUUID } = require('node:crypto');
+
+const { binding, fromNative } = require('./native');
+const { PerformanceMonitor } = require('./monitor');
+const { ParallelTestHarness } = require('./harness');
+const { RegressionDetector } = require('./detector');
+const { defaultConfig, mergeConfig, THRESHOLD_METRICS } = require('./config');
+const { formatAlertMessage, logAlert } = require('./alert-format');
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** How often a pending delivery is checked for expiry while the loop is held. */
+const PENDING_POLL_MS = 250;
+const NATIVE_CHANNELS = ['file', 'webhook', 'email', 'alertmanager'];
+
+/**
+ * Runs a monitor, a regression detector and a test harness together, applies
+ * the configuration to them and routes every alert through a cooldown to the
+ * console and to the native delivery channels (file, webhook, email,
+ * Alertmanager), which run on Rust threads.
+ *
+ * Events: 'started', 'stopped', 'alert' ({ alert, type }, after the alert was
+ * handed to every channel; asynchronous), 'deliveryError' ({ channel, error,
+ * attempts, alertId, alert, type }, only emitted when someone listens),
+ * 'metricRejected' ({ name, value, unit, error }, only when someone listens).
+ */
+class PerformanceMonitoringService extends EventEmitter {
+  constructor(partialConfig) {
+    super();
+    this.config = mergeConfig(defaultConfig(), partialConfig);
+    this.isRunning = false;
+    this.monitor = new PerformanceMonitor({ defaultThresholds: true });
+    this.harness = new ParallelTestHarness();
+    this.detector = new RegressionDetector(this.monitor, this.harness);
+    this._cooldown = new binding.NativeCooldown();
+    this._dispatcher = null;
+    this._pending = new Map();
+    this._keepAlive = null;
+    this._intervalId = null;
+    this._counters = { suppressed: 0, rejectedMetrics: 0, routed: 0, prunedSamples: 0 };
+
+    // Bound so that `const { start, stop } = service` keeps working.
+    this.start = this.start.bind(this);
+    this.stop = this.stop.bind(this);
+
+    this._applyConfiguration();
+    this._connectComponents();
+  }
+
+  _connectComponents() {
+    this.monitor.on('thresholdViolation', (alert) => this._routeAlert(alert, 'threshold'));
+    this.monitor.on('regressionDetected', (alert) => this._routeAlert(alert, 'regression'));
+    this.detector.onAlert((alert) => this._routeAlert(alert, 'regression_test'));
+    this.harness.on('testCompleted', (result) => this._recordTestResult(result));
+  }
+
+  _applyConfiguration() {
+    for (const [key, [metric, unit]] of Object.entries(THRESHOLD_METRICS)) {
+      const limit = this.config.performanceThresholds[key];
+      if (limit !== undefined) this.monitor.setThreshold(metric, limit, unit, true);
+    }
+    const regression = this.config.regressionThresholds;
+    this.monitor.setRegressionRule({
+      warningPercent: regression.performanceRegression,
+      memoryWarningPercent: regression.memoryRegression,
+      criticalPercent: regression.criticalRegressionThreshold,
+    });
+  }
+
+  /** Starts the periodic task. Does nothing when already running or when monitoring.enabled is false. */
+  start() {
+    if (this.isRunning) {
+      console.warn('Performance monitoring service is already running');
+      return;
+    }
+    if (!this.config.monitoring.enabled) return;
+    this.isRunning = true;
+    // Limitation: this timer keeps the process alive until stop(), as the original's did.
+    this._intervalId = setInterval(() => this._runPeriodicTask(), this.config.monitoring.baselineUpdateInterval);
+    this.emit('started');
+  }
+
+  /**
+   * Stops the periodic task and waits until the alerts already handed to the
+   * delivery channels are delivered or the shutdown deadline
+   * (monitoring.shutdownTimeoutMs) passes. Resolves to true when every queue drained.
+   */
+  stop() {
+    if (this.isRunning) {
+      clearInterval(this._intervalId);
+      this._intervalId = null;
+      this.isRunning = false;
+      this.emit('stopped');
+    }
+    return this._flushDeliveries();
+  }
+
+  async _flushDeliveries() {
+    if (this._dispatcher === null) return true;
+    const drained = await this._dispatcher.flush(this.config.monitoring.shutdownTimeoutMs);
+    this._releasePending(drained);
+    return drained;
+  }
+
+  /** Drops samples past the retention period. Runs every baselineUpdateInterval while started. */
+  _runPeriodicTask() {
+    const retentionMs = this.config.monitoring.metricsRetentionDays * DAY_MS;
+    this._counters.prunedSamples += this.monitor.dropSamplesOlderThan(Date.now() - retentionMs);
+  }
+
+  /**
+   * Records a metric on the monitor. Never throws: invalid arguments are
+   * counted and reported through 'metricRejected', and an exception thrown by
+   * an event listener is re-emitted as 'error' when someone listens, else
+   * reported with process.emitWarning.
+   */
+  recordMetric(name, value, unit, context) {
+    try {
+      this.monitor.recordMetric(name, value, unit, context);
+    } catch (error) {
+      this._reportRecordError(error, { name, value, unit });
+    }
+  }
+
+  _reportRecordError(error, sample) {
+    const isValidation = (error instanceof TypeError || error instanceof RangeError) &&
+      /^(recordMetric|PerformanceMonitor):/.test(error.message);
+    if (isValidation) {
+      this._counters.rejectedMetrics++;
+      if (this.listenerCount('metricRejected') > 0) this.emit('metricRejected', { ...sample, error });
+      return;
+    }
+    if (this.listenerCount('error') > 0) {
+      this.emit('error', error);
+    } else {
+      process.emitWarning(error);
+    }
+  }
+
+  _recordTestResult(result) {
+    const ratio = (newValue, oldValue) => (oldValue === 0 ? 1 : newValue / oldValue);
+    this.recordMetric('test_execution_time_old', result.executionTimeOld, 'ms', { testId: result.testId });
+    this.recordMetric('test_execution_time_new', result.executionTimeNew, 'ms', { testId: result.testId });
+    this.recordMetric('test_memory_usage_old', result.memoryUsageOld, 'bytes', { testId: result.testId });
+    this.recordMetric('test_memory_usage_new', result.memoryUsageNew, 'bytes', { testId: result.testId });
+    this.recordMetric('performance_ratio', ratio(result.executionTimeNew, result.executionTimeOld), 'ratio', {
+      testId: result.testId,
+    });
+    this.recordMetric('memory_ratio', ratio(result.memoryUsageNew, result.memoryUsageOld), 'ratio', {
+      testId: result.testId,
+    });
+  }
+
+  _routeAlert(alert, type) {
+    const period = this.config.monitoring.alertCooldownPeriod;
+    if (!this._cooldown.admit(`${alert.metricName}_${type}`, Date.now(), period)) {
+      this._counters.suppressed++;
+      return;
+    }
+    const message = formatAlertMessage(alert, type);
+    logAlert(this.config.alerting.console, alert, message);
+
+    const dispatcher = this._ensureDispatcher();
+    const id = randomUUID();
+    this._pending.set(id, {
+      alert,
+      type,
+      unsettled: this._nativeChannelCount,
+      expiresAt: Date.now() + this.config.monitoring.shutdownTimeoutMs,
+    });
+    this._holdLoop();
+    dispatcher.submit(id, type, JSON.stringify(alert), message);
+    this._counters.routed++;
+  }
+
+  _ensureDispatcher() {
+    if (this._dispatcher !== null) return this._dispatcher;
+    const channels = {};
+    for (const name of NATIVE_CHANNELS) {
+      if (this.config.alerting[name] !== undefined) channels[name] = this.config.alerting[name];
+    }
+    this._nativeChannelCount = NATIVE_CHANNELS.filter((name) => channels[name]?.enabled).length;
+    try {
+      this._dispatcher = new binding.AlertDispatcher(JSON.stringify(channels), (kind, id, detail) =>
+        this._onDeliveryEvent(kind, id, detail),
+      );
+    } catch (error) {
+      throw fromNative(error, 'PerformanceMonitoringService');
+    }
+    return this._dispatcher;
+  }
+
+  /** Handles an event from the delivery threads. Runs on the JS thread. */
+  _onDeliveryEvent(kind, id, detailText) {
+    try {
+      const entry = this._pending.get(id);
+      if (entry === undefined) return;
+      const detail = detailText ? JSON.parse(detailText) : {};
+      if (kind === 'routed') {
+        entry.routed = true;
+        this.emit('alert', { alert: entry.alert, type: entry.type });
+      } else if (kind === 'failed' || kind === 'dropped') {
+        entry.unsettled--;
+        if (this.listenerCount('deliveryError') > 0) {
+          this.emit('deliveryError', {
+            channel: detail.channel,
+            error: detail.error ?? detail.reason,
+            attempts: detail.attempts ?? 0,
+            alertId: id,
+            alert: entry.alert,
+            type: entry.type,
+          });
+        }
+      } else if (kind === 'delivered') {
+        entry.unsettled--;
+      }
+      if (entry.routed && entry.unsettled <= 0) this._settle(id);
+    } catch (error) {
+      // A throwing 'alert' listener must surface as an ordinary uncaught
+      // exception, not reach the native callback.
+      process.nextTick(() => {
+        throw error;
+      });
+    }
+  }
+
+  _settle(id) {
+    this._pending.delete(id);
+    if (this._pending.size === 0) this._releaseLoop();
+  }
+
+  /** Keeps the event loop alive while alerts are on their way to the channels. */
+  _holdLoop() {
+    if (this._keepAlive !== null) return;
+    this._keepAlive = setInterval(() => {
+      const now = Date.now();
+      for (const [id, entry] of this._pending) {
+        if (entry.expiresAt <= now) this._pending.delete(id);
+      }
+      if (this._pending.size === 0) this._releaseLoop();
+    }, PENDING_POLL_MS);
+  }
+
+  _releaseLoop() {
+    if (this._keepAlive === null) return;
+    clearInterval(this._keepAlive);
+    this._keepAlive = null;
+  }
+
+  _releasePending(drained) {
+    if (!drained) return;
+    for (const [id, entry] of this._pending) {
+      if (entry.routed) this._pending.delete(id);
+    }
+    if (this._pending.size === 0) this._releaseLoop();
+  }
+
+  /**
+   * Returns per-channel delivery figures: `[{ channel, sent, retried, failed,
+   * dropped, queued }]`, plus the console channel's count of printed alerts.
+   */
+  getDeliveryStats() {
+    if (this._dispatcher === null) return [];
+    return JSON.parse(this._dispatcher.stats());
+  }
+
+  /** Returns counters of the service itself: suppressed, rejectedMetrics, routed, prunedSamples. */
+  getServiceStats() {
+    return { ...this._counters, pendingDeliveries: this._pending.size };
+  }
+
+  generateReport() {
+    const summary = this.monitor.getPerformanceSummary();
+    const testSummary = this.detector.generateSummary();
+    const harnessReport = this.harness.generateReport();
+    return {
+      timestamp: Date.now(),
+      summary: {
+        totalMetrics: summary.totalMetrics,
+        activeThresholds: summary.activeThresholds,
+        recentAlerts: summary.recentAlerts,
+        regressionTests: testSummary.totalTests,
+        criticalIssues: testSummary.criticalIssues,
+      },
+      metrics: {
+        responseTime: this.monitor.getMetrics('response_time', 50),
+        memoryUsage: this.monitor.getMetrics('memory_usage', 50),
+        webrtcLatency: this.monitor.getMetrics('webrtc_connection_time', 50),
+      },
+      regressions: testSummary.recentReports,
+      alerts: this.monitor.getRecentAlerts(20),
+      recommendations: buildRecommendations(testSummary, harnessReport),
+    };
+  }
+
+  getPerformanceMonitor() {
+    return this.monitor;
+  }
+
+  getRegressionDetector() {
+    return this.detector;
+  }
+
+  getTestHarness() {
+    return this.harness;
+  }
+
+  /** Returns a deep copy of the configuration in force. */
+  getConfiguration() {
+    return structuredClone(this.config);
+  }
+
+  /**
+   * Merges `partial` over the configuration in force (each section over the
+   * defaults), re-applies thresholds and regression rule, and reconnects the
+   * delivery channels when the alerting section changed.
+   */
+  updateConfiguration(partial) {
+    const next = mergeConfig(this.config, partial);
+    const alertingChanged = JSON.stringify(next.alerting) !== JSON.stringify(this.config.alerting);
+    const intervalChanged = next.monitoring.baselineUpdateInterval !== this.config.monitoring.baselineUpdateInterval;
+    this.config = next;
+    this._applyConfiguration();
+    if (alertingChanged && this._dispatcher !== null) {
+      const previous = this._dispatcher;
+      this._dispatcher = null;
+      previous.close(this.config.monitoring.shutdownTimeoutMs).catch(() => {});
+    }
+    if (intervalChanged && this.isRunning) {
+      clearInterval(this._intervalId);
+      this._intervalId = setInterval(() => this._runPeriodicTask(), next.monitoring.baselineUpdateInterval);
+    }
+  }
+
+  /**
+   * Stops the service, waits for alert delivery (bounded by
+   * monitoring.shutdownTimeoutMs), closes the delivery threads, clears
+   * metrics, test results and history, and removes every listener.
+   */
+  async cleanup() {
+    const stopped = this.stop();
+    this.monitor.clearMetrics();
+    this.harness.clearResults();
+    this.detector.clearHistory();
+    this._cooldown.clear();
+    this.removeAllListeners();
+    const drained = await stopped;
+    if (this._dispatcher !== null) {
+      const dispatcher = this._dispatcher;
+      this._dispatcher = null;
+      await dispatcher.close(this.config.monitoring.shutdownTimeoutMs);
+    }
+    this._pending.clear();
+    this._releaseLoop();
+    return drained;
+  }
+}
+
+function buildRecommendations(testSummary, harnessReport) {
+  const recommendations = [];
+  if (testSummary.performanceRegressions > 0) {
+    recommendations.push(
+      `${testSummary.performanceRegressions} performance regression(s) detected: review the handlers of the failing tests before migrating.`,
+    );
+  }
+  if (testSummary.criticalIssues > 0) {
+    recommendations.push(
+      `${testSummary.criticalIssues} critical issue(s) with both performance and functional regressions need immediate attention.`,
+    );
+  }
+  if (harnessReport.totalTests > 0 && harnessReport.averagePerformanceRatio > 1.1) {
+    const slower = ((harnessReport.averagePerformanceRatio - 1) * 100).toFixed(1);
+    recommendations.push(
+      `The new implementation is ${slower}% slower on average: consider performance optimization before switching over.`,
+    );
+  }
+  if (harnessReport.totalTests > 0 && harnessReport.averageMemoryRatio > 1.2) {
+    const more = ((harnessReport.averageMemoryRatio - 1) * 100).toFixed(1);
+    recommendations.push(
+      `The new implementation uses ${more}% more memory on average: check it for leaks and avoidable allocations.`,
+    );
+  }
+  return recommendations;
+}
+
+module.exports = { PerformanceMonitoringService };
