@@ -32,8 +32,8 @@
  *   ArrayBuffer, SharedArrayBuffer and DataView compare their bytes.
  * - Functions, symbols, WeakMaps, WeakSets, WeakRefs and Promises compare by
  *   identity, because their contents cannot be inspected.
- * - Cycles are handled: a pair already being compared higher up counts as
- *   equal.
+ * - Cycles are handled: a pair already under comparison counts as equal.
+ *   Nesting depth is limited by memory only, not by the call stack.
  *
  * The verdict is symmetric: swapping the sides never changes `equal`. The
  * path and reason may differ when the sides are swapped, because each side's
@@ -129,13 +129,54 @@ function hasOwnEnumerable(value, key) {
   return Object.prototype.propertyIsEnumerable.call(value, key);
 }
 
-/** One comparison: the side names for messages and the pairs under comparison. */
+/**
+ * Pairs of objects assumed equal: pairs under comparison, and pairs already
+ * found equal. A trial comparison (matching Map keys or Set members) gets a
+ * child layer that is merged into its parent only when the trial succeeds.
+ */
+class PairSet {
+  constructor(parent = null) {
+    this.parent = parent;
+    this.pairs = new Map();
+  }
+
+  has(left, right) {
+    for (let layer = this; layer !== null; layer = layer.parent) {
+      const partners = layer.pairs.get(left);
+      if (partners !== undefined && partners.has(right)) return true;
+    }
+    return false;
+  }
+
+  add(left, right) {
+    let partners = this.pairs.get(left);
+    if (partners === undefined) {
+      partners = new Set();
+      this.pairs.set(left, partners);
+    }
+    partners.add(right);
+  }
+
+  mergeIntoParent() {
+    for (const [left, partners] of this.pairs) {
+      for (const right of partners) this.parent.add(left, right);
+    }
+  }
+}
+
+/**
+ * One comparison: the side names for messages and the walk itself.
+ *
+ * The walk uses an explicit stack instead of recursion, so deeply nested
+ * values (a linked list of 100,000 nodes) do not overflow the call stack.
+ * A pair met again counts as equal: either it is still under comparison
+ * (a cycle), or it was already found equal, because the walk stops at the
+ * first difference.
+ */
 class Comparison {
   constructor(leftName, rightName) {
     this.leftName = leftName;
     this.rightName = rightName;
-    // Map from a left object to the set of right objects it is being compared with.
-    this.inProgress = new Map();
   }
 
   difference(path, reason) {
@@ -143,7 +184,36 @@ class Comparison {
   }
 
   /** Returns null when equal, else `{ path, reason }` of the first difference. */
-  compare(left, right, path) {
+  run(left, right, path, assumed) {
+    const stack = [{ type: 'pair', left, right, path }];
+    while (stack.length > 0) {
+      const task = stack[stack.length - 1];
+      let found;
+      switch (task.type) {
+        case 'pair':
+          stack.pop();
+          found = this.comparePair(task.left, task.right, task.path, assumed, stack);
+          break;
+        case 'indexes':
+          found = this.nextIndex(task, stack);
+          break;
+        case 'properties':
+          found = this.nextProperty(task, stack);
+          break;
+        case 'extraProperties':
+          stack.pop();
+          found = this.findExtraProperty(task.left, task.right, task.path);
+          break;
+        default:
+          throw new Error(`unknown comparison task ${task.type}`);
+      }
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** Compares one pair, pushing the comparisons of its children on `stack`. */
+  comparePair(left, right, path, assumed, stack) {
     if (sameValueZero(left, right)) return null;
 
     if (!isObjectLike(left) || !isObjectLike(right)) {
@@ -159,11 +229,18 @@ class Comparison {
       return this.difference(path, 'functions differ (functions compare by identity)');
     }
 
-    return this.compareObjects(left, right, path);
+    const kind = kindOf(left);
+    const found = this.compareShape(kind, left, right, path);
+    if (found) return found;
+
+    if (assumed.has(left, right)) return null;
+    assumed.add(left, right);
+
+    return this.compareContent(kind, left, right, path, assumed, stack);
   }
 
-  compareObjects(left, right, path) {
-    const leftKind = kindOf(left);
+  /** Checks that both objects are of the same kind, typed array kind, prototype and tag. */
+  compareShape(leftKind, left, right, path) {
     const rightKind = kindOf(right);
     if (leftKind !== rightKind) {
       return this.difference(path, `types differ: ${describeType(left)} vs ${describeType(right)}`);
@@ -183,29 +260,17 @@ class Comparison {
     if (leftKind === 'object' && describeType(left) !== describeType(right)) {
       return this.difference(path, `types differ: ${describeType(left)} vs ${describeType(right)}`);
     }
-
-    // A pair met again further down is a cycle: assume equal, and let the
-    // comparison already under way decide.
-    let partners = this.inProgress.get(left);
-    if (partners !== undefined && partners.has(right)) return null;
-    if (partners === undefined) {
-      partners = new Set();
-      this.inProgress.set(left, partners);
-    }
-    partners.add(right);
-
-    try {
-      return this.compareByKind(leftKind, left, right, path);
-    } finally {
-      partners.delete(right);
-      if (partners.size === 0) this.inProgress.delete(left);
-    }
+    return null;
   }
 
-  compareByKind(kind, left, right, path) {
+  compareContent(kind, left, right, path, assumed, stack) {
     switch (kind) {
       case 'array':
-        return this.compareArrays(left, right, path);
+        if (left.length !== right.length) {
+          return this.difference(path, `array lengths differ: ${left.length} vs ${right.length}`);
+        }
+        stack.push({ type: 'indexes', left, right, path, index: 0 });
+        return null;
       case 'typedarray':
         return this.compareElements(left, right, path, 'typed array lengths');
       case 'arraybuffer':
@@ -219,20 +284,20 @@ class Comparison {
           'byte lengths',
         );
       case 'map':
-        return this.compareMaps(left, right, path);
+        return this.compareMaps(left, right, path, assumed, stack);
       case 'set':
-        return this.compareSets(left, right, path);
+        return this.compareSets(left, right, path, assumed);
       case 'opaque':
         return this.difference(
           path,
           `${describeType(left)} instances differ (their contents cannot be inspected, so they compare by identity)`,
         );
       default:
-        return this.compareHeader(kind, left, right, path) ?? this.compareProperties(left, right, path);
+        return this.compareHeader(kind, left, right, path) ?? this.pushProperties(left, right, path, kind, stack);
     }
   }
 
-  /** Compares what an object carries besides its own enumerable properties. */
+  /** Compares what a date, regular expression or boxed primitive carries besides its properties. */
   compareHeader(kind, left, right, path) {
     if (kind === 'date') {
       if (sameValueZero(left.getTime(), right.getTime())) return null;
@@ -243,26 +308,65 @@ class Comparison {
       return this.difference(path, `regular expressions differ: ${String(left)} vs ${String(right)}`);
     }
     if (kind === 'boxed') {
-      return this.compare(left.valueOf(), right.valueOf(), path);
-    }
-    if (kind === 'error') {
-      return (
-        this.compare(left.name, right.name, propertyPath(path, 'name')) ??
-        this.compare(left.message, right.message, propertyPath(path, 'message'))
-      );
+      const leftValue = left.valueOf();
+      const rightValue = right.valueOf();
+      if (sameValueZero(leftValue, rightValue)) return null;
+      return this.difference(path, `values differ: ${describeValue(leftValue)} vs ${describeValue(rightValue)}`);
     }
     return null;
   }
 
-  compareProperties(left, right, path) {
-    for (const key of ownEnumerableKeys(left)) {
-      const keyPath = propertyPath(path, key);
-      if (!hasOwnEnumerable(right, key)) {
-        return this.difference(keyPath, `property is present in ${this.leftName} but missing in ${this.rightName}`);
-      }
-      const found = this.compare(left[key], right[key], keyPath);
-      if (found) return found;
+  /**
+   * Queues the property comparisons: for an error `name` and `message` first,
+   * then the left side's own enumerable keys, then the check for keys that
+   * only the right side has.
+   */
+  pushProperties(left, right, path, kind, stack) {
+    stack.push({ type: 'extraProperties', left, right, path });
+    stack.push({ type: 'properties', left, right, path, keys: ownEnumerableKeys(left), index: 0 });
+    if (kind === 'error') {
+      stack.push({ type: 'pair', left: left.message, right: right.message, path: propertyPath(path, 'message') });
+      stack.push({ type: 'pair', left: left.name, right: right.name, path: propertyPath(path, 'name') });
     }
+    return null;
+  }
+
+  nextIndex(task, stack) {
+    const { left, right, path } = task;
+    const index = task.index;
+    if (index >= left.length) {
+      stack.pop();
+      return null;
+    }
+    task.index++;
+
+    const leftHas = Object.prototype.hasOwnProperty.call(left, index);
+    const rightHas = Object.prototype.hasOwnProperty.call(right, index);
+    if (leftHas !== rightHas) {
+      const side = leftHas ? this.rightName : this.leftName;
+      return this.difference(indexPath(path, index), `index is an empty slot in ${side}`);
+    }
+    stack.push({ type: 'pair', left: left[index], right: right[index], path: indexPath(path, index) });
+    return null;
+  }
+
+  nextProperty(task, stack) {
+    const { left, right, path, keys } = task;
+    if (task.index >= keys.length) {
+      stack.pop();
+      return null;
+    }
+    const key = keys[task.index++];
+
+    const keyPath = propertyPath(path, key);
+    if (!hasOwnEnumerable(right, key)) {
+      return this.difference(keyPath, `property is present in ${this.leftName} but missing in ${this.rightName}`);
+    }
+    stack.push({ type: 'pair', left: left[key], right: right[key], path: keyPath });
+    return null;
+  }
+
+  findExtraProperty(left, right, path) {
     for (const key of ownEnumerableKeys(right)) {
       if (!hasOwnEnumerable(left, key)) {
         return this.difference(
@@ -270,23 +374,6 @@ class Comparison {
           `property is missing in ${this.leftName} but present in ${this.rightName}`,
         );
       }
-    }
-    return null;
-  }
-
-  compareArrays(left, right, path) {
-    if (left.length !== right.length) {
-      return this.difference(path, `array lengths differ: ${left.length} vs ${right.length}`);
-    }
-    for (let i = 0; i < left.length; i++) {
-      const leftHas = Object.prototype.hasOwnProperty.call(left, i);
-      const rightHas = Object.prototype.hasOwnProperty.call(right, i);
-      if (leftHas !== rightHas) {
-        const hole = leftHas ? this.rightName : this.leftName;
-        return this.difference(indexPath(path, i), `index is an empty slot in ${hole}`);
-      }
-      const found = this.compare(left[i], right[i], indexPath(path, i));
-      if (found) return found;
     }
     return null;
   }
@@ -306,52 +393,71 @@ class Comparison {
     return null;
   }
 
-  compareMaps(left, right, path) {
+  /**
+   * Runs a comparison whose failure must leave no trace: its assumptions go
+   * into a child layer, kept only when every pair compares equal.
+   */
+  tryMatch(pairs, path, assumed) {
+    const layer = new PairSet(assumed);
+    for (const [left, right] of pairs) {
+      if (this.run(left, right, path, layer) !== null) return false;
+    }
+    layer.mergeIntoParent();
+    return true;
+  }
+
+  compareMaps(left, right, path, assumed, stack) {
     if (left.size !== right.size) {
       return this.difference(path, `Map sizes differ: ${left.size} vs ${right.size}`);
     }
 
     const unmatchedLeft = [];
+    const valuePairs = [];
     for (const [key, value] of left) {
-      if (!right.has(key)) {
-        if (typeof key === 'object' && key !== null) {
-          unmatchedLeft.push([key, value]);
-          continue;
-        }
-        return this.difference(
-          path,
-          `Map key ${describeValue(key)} is present in ${this.leftName} but missing in ${this.rightName}`,
-        );
+      if (right.has(key)) {
+        valuePairs.push([value, right.get(key), mapEntryPath(path, key)]);
+        continue;
       }
-      const found = this.compare(value, right.get(key), mapEntryPath(path, key));
-      if (found) return found;
+      if (typeof key === 'object' && key !== null) {
+        unmatchedLeft.push([key, value]);
+        continue;
+      }
+      return this.difference(
+        path,
+        `Map key ${describeValue(key)} is present in ${this.leftName} but missing in ${this.rightName}`,
+      );
     }
-    if (unmatchedLeft.length === 0) return null;
 
     // Object keys without an identical twin: pair them up by deep equality of
     // key and value. Deep equality is an equivalence, so a greedy pairing finds
     // a complete one whenever one exists.
-    const unmatchedRight = [];
-    for (const [key, value] of right) {
-      if (typeof key === 'object' && key !== null && !left.has(key)) unmatchedRight.push([key, value]);
-    }
-    for (const [key, value] of unmatchedLeft) {
-      const index = unmatchedRight.findIndex(
-        ([otherKey, otherValue]) =>
-          this.compare(key, otherKey, path) === null && this.compare(value, otherValue, path) === null,
-      );
-      if (index === -1) {
-        return this.difference(
-          path,
-          `Map entry with key ${describeValue(key)} in ${this.leftName} has no equal entry in ${this.rightName}`,
-        );
+    if (unmatchedLeft.length > 0) {
+      const unmatchedRight = [];
+      for (const [key, value] of right) {
+        if (typeof key === 'object' && key !== null && !left.has(key)) unmatchedRight.push([key, value]);
       }
-      unmatchedRight.splice(index, 1);
+      for (const [key, value] of unmatchedLeft) {
+        const index = unmatchedRight.findIndex(([otherKey, otherValue]) =>
+          this.tryMatch([[key, otherKey], [value, otherValue]], path, assumed),
+        );
+        if (index === -1) {
+          return this.difference(
+            path,
+            `Map entry with key ${describeValue(key)} in ${this.leftName} has no equal entry in ${this.rightName}`,
+          );
+        }
+        unmatchedRight.splice(index, 1);
+      }
+    }
+
+    for (let i = valuePairs.length - 1; i >= 0; i--) {
+      const [leftValue, rightValue, valuePath] = valuePairs[i];
+      stack.push({ type: 'pair', left: leftValue, right: rightValue, path: valuePath });
     }
     return null;
   }
 
-  compareSets(left, right, path) {
+  compareSets(left, right, path, assumed) {
     if (left.size !== right.size) {
       return this.difference(path, `Set sizes differ: ${left.size} vs ${right.size}`);
     }
@@ -375,7 +481,7 @@ class Comparison {
       if (typeof member === 'object' && member !== null && !left.has(member)) unmatchedRight.push(member);
     }
     for (const member of unmatchedLeft) {
-      const index = unmatchedRight.findIndex((other) => this.compare(member, other, path) === null);
+      const index = unmatchedRight.findIndex((other) => this.tryMatch([[member, other]], path, assumed));
       if (index === -1) {
         return this.difference(
           path,
@@ -406,7 +512,7 @@ function describeDate(date) {
  */
 function deepCompare(left, right, options = {}) {
   const comparison = new Comparison(options.leftName ?? 'left', options.rightName ?? 'right');
-  const found = comparison.compare(left, right, ROOT_PATH);
+  const found = comparison.run(left, right, ROOT_PATH, new PairSet());
   if (found === null) return { equal: true, path: null };
   return { equal: false, path: found.path, reason: found.reason };
 }
