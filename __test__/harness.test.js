@@ -213,7 +213,9 @@ describe('ParallelTestHarness executeParallel', () => {
     assert.equal(result.memoryUsageNew, 100);
   });
 
-  test('real heap growth of a large allocation', async () => {
+  // Bun's heapUsed is JavaScriptCore's heap size, which moves in
+  // collection-sized steps and often reads the same before and after a call.
+  test('real heap growth of a large allocation', { skip: process.versions.bun && 'heapUsed is coarse under Bun' }, async () => {
     const retained = [];
     const harness = new ParallelTestHarness();
     harness.registerImplementations(
