@@ -32,8 +32,9 @@
  *   ArrayBuffer, SharedArrayBuffer and DataView compare their bytes.
  * - Functions, symbols, WeakMaps, WeakSets, WeakRefs and Promises compare by
  *   identity, because their contents cannot be inspected.
- * - Cycles are handled: a pair already under comparison counts as equal.
- *   Nesting depth is limited by memory only, not by the call stack.
+ * - Cycles are handled: a pair already under comparison counts as equal,
+ *   and a pair already found equal is not walked again. Nesting depth is
+ *   limited by memory only, not by the call stack.
  *
  * The verdict is symmetric: swapping the sides never changes `equal`. The
  * path and reason may differ when the sides are swapped, because each side's
