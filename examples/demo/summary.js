@@ -6,11 +6,16 @@
  * Returns one row per metric name: how many samples were recorded, and the
  * statistics of the samples the monitor still keeps (its window). The
  * percentiles come from the baseline when it carries p50/p95/p99, else they
- * are computed here from `getMetrics(name)` by nearest rank.
+ * are computed here from `getMetrics(name)` with linear interpolation
+ * between closest ranks, as the baseline does. `source` is
+ * 'traffic' for the names in `trafficNames`, else 'migration tests'.
  */
-function summariseMetrics(monitor, recordedCounts) {
+function summariseMetrics(monitor, recordedCounts, trafficNames) {
   const names = new Set([...recordedCounts.keys(), ...baselineNames(monitor.getAllBaselines())]);
-  return [...names].sort().map((name) => summariseMetric(monitor, name, recordedCounts.get(name) ?? 0));
+  return [...names].sort().map((name) => ({
+    ...summariseMetric(monitor, name, recordedCounts.get(name) ?? 0),
+    source: trafficNames.has(name) ? 'traffic' : 'migration tests',
+  }));
 }
 
 function summariseMetric(monitor, name, recorded) {
@@ -48,8 +53,10 @@ function mean(values) {
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return undefined;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1];
+  const position = (p / 100) * (sorted.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.min(lower + 1, sorted.length - 1);
+  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
 }
 
 /** Counts `{ alert, type }` events by type and severity. */
@@ -82,14 +89,22 @@ function tallyAlertedMetrics(alertEvents) {
     .sort((a, b) => b.count - a.count || a.metric.localeCompare(b.metric));
 }
 
-/** Counts webhook bodies by their `type` field. */
-function tallyDeliveries(deliveries) {
-  const counts = {};
+/**
+ * Counts the alerts in webhook bodies by type. A merged body carries its
+ * alerts in `alerts`, and any other body is one alert with a `type`.
+ */
+function tallyDeliveredAlerts(deliveries) {
+  const byType = {};
+  let alerts = 0;
   for (const { body } of deliveries) {
-    const type = String(body?.type ?? 'unknown');
-    counts[type] = (counts[type] ?? 0) + 1;
+    const entries = Array.isArray(body?.alerts) ? body.alerts : [body];
+    for (const entry of entries) {
+      const type = String(entry?.type ?? 'unknown');
+      byType[type] = (byType[type] ?? 0) + 1;
+      alerts += 1;
+    }
   }
-  return counts;
+  return { alerts, byType };
 }
 
 function formatNumber(value) {
@@ -163,8 +178,13 @@ function renderSummary(figures) {
   sections.push(
     [
       'Metrics',
-      `(recorded = samples seen; window = samples the monitor keeps; percentiles from ${percentileSources || '-'})`,
-      formatTable(METRIC_COLUMNS, metrics),
+      `(recorded = samples seen, window = samples the monitor keeps, percentiles from ${percentileSources || '-'})`,
+      '',
+      'from live traffic:',
+      formatTable(METRIC_COLUMNS, metrics.filter((row) => row.source === 'traffic')),
+      '',
+      'from the migration tests:',
+      formatTable(METRIC_COLUMNS, metrics.filter((row) => row.source !== 'traffic')),
     ].join('\n'),
   );
 
@@ -173,6 +193,7 @@ function renderSummary(figures) {
   sections.push(
     [
       `Alerts (${alertEvents.length} 'alert' events after cooldown)`,
+      "(regression_test = a monitor alert forwarded by the RegressionDetector's onAlert callbacks)",
       alertRows.length === 0
         ? '(none)'
         : formatTable(
@@ -205,7 +226,8 @@ function renderSummary(figures) {
   sections.push(
     [
       'Webhook receiver',
-      `${webhook.received} deliveries received at ${webhook.url}${byType ? ` (${byType})` : ''}`,
+      `${webhook.received} requests received at ${webhook.url}, carrying ${webhook.alerts} alerts` +
+        (byType ? ` (${byType})` : ''),
     ].join('\n'),
   );
 
@@ -228,7 +250,7 @@ module.exports = {
   summariseMetrics,
   tallyAlerts,
   tallyAlertedMetrics,
-  tallyDeliveries,
+  tallyDeliveredAlerts,
   formatTable,
   renderSummary,
 };
