@@ -12,7 +12,9 @@ function formatNumber(value) {
 function formatAlertMessage(alert, type) {
   const severity = String(alert.severity ?? 'warning').toUpperCase();
   const percent = `${alert.regressionPercentage >= 0 ? '+' : ''}${formatNumber(alert.regressionPercentage)}%`;
-  const reference = type === 'threshold'
+  // Threshold alerts report the limit as both previousValue and threshold;
+  // the detector re-routes them as 'regression_test', so the fields decide.
+  const reference = alert.previousValue === alert.threshold
     ? `threshold ${formatNumber(alert.threshold)}`
     : `baseline mean ${formatNumber(alert.previousValue)}, expected at most ${formatNumber(alert.threshold)}`;
   return `[perf-sentinel] ${severity} ${type} alert: ${alert.metricName} = ${formatNumber(alert.currentValue)} (${reference}, ${percent})`;

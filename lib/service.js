@@ -194,32 +194,40 @@ class PerformanceMonitoringService extends EventEmitter {
 
   /** Handles an event from the delivery threads. Runs on the JS thread. */
   _onDeliveryEvent(kind, id, detailText) {
+    const entry = this._pending.get(id);
+    if (entry === undefined) return;
+    let detail = {};
     try {
-      const entry = this._pending.get(id);
-      if (entry === undefined) return;
-      const detail = detailText ? JSON.parse(detailText) : {};
+      detail = detailText ? JSON.parse(detailText) : {};
+    } catch {
+      // The detail is informational; a malformed one must not lose the event.
+    }
+
+    // Bookkeeping first, so that a throwing listener cannot leave the
+    // event loop held.
+    if (kind === 'routed') {
+      entry.routed = true;
+    } else if (kind === 'delivered' || kind === 'failed' || kind === 'dropped') {
+      entry.unsettled--;
+    }
+    if (entry.routed && entry.unsettled <= 0) this._settle(id);
+
+    try {
       if (kind === 'routed') {
-        entry.routed = true;
         this.emit('alert', { alert: entry.alert, type: entry.type });
-      } else if (kind === 'failed' || kind === 'dropped') {
-        entry.unsettled--;
-        if (this.listenerCount('deliveryError') > 0) {
-          this.emit('deliveryError', {
-            channel: detail.channel,
-            error: detail.error ?? detail.reason,
-            attempts: detail.attempts ?? 0,
-            alertId: id,
-            alert: entry.alert,
-            type: entry.type,
-          });
-        }
-      } else if (kind === 'delivered') {
-        entry.unsettled--;
+      } else if ((kind === 'failed' || kind === 'dropped') && this.listenerCount('deliveryError') > 0) {
+        this.emit('deliveryError', {
+          channel: detail.channel,
+          error: detail.error ?? detail.reason,
+          attempts: detail.attempts ?? 0,
+          alertId: id,
+          alert: entry.alert,
+          type: entry.type,
+        });
       }
-      if (entry.routed && entry.unsettled <= 0) this._settle(id);
     } catch (error) {
-      // A throwing 'alert' listener must surface as an ordinary uncaught
-      // exception, not reach the native callback.
+      // A throwing listener must surface as an ordinary uncaught exception,
+      // not inside the native callback.
       process.nextTick(() => {
         throw error;
       });
