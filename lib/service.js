@@ -366,6 +366,11 @@ class PerformanceMonitoringService extends EventEmitter {
   }
 }
 
+/** Describes a ratio above 1 as a percentage, or as a multiple from 3x on. */
+function describeIncrease(ratio) {
+  return ratio >= 3 ? `${ratio.toFixed(1)}x` : `${((ratio - 1) * 100).toFixed(1)}%`;
+}
+
 function buildRecommendations(testSummary, harnessReport) {
   const recommendations = [];
   if (testSummary.performanceRegressions > 0) {
@@ -379,15 +384,15 @@ function buildRecommendations(testSummary, harnessReport) {
     );
   }
   if (harnessReport.totalTests > 0 && harnessReport.averagePerformanceRatio > 1.1) {
-    const slower = ((harnessReport.averagePerformanceRatio - 1) * 100).toFixed(1);
+    const slower = describeIncrease(harnessReport.averagePerformanceRatio);
     recommendations.push(
-      `The new implementation is ${slower}% slower on average: consider performance optimization before switching over.`,
+      `The new implementation is ${slower} slower on average: consider performance optimization before switching over.`,
     );
   }
   if (harnessReport.totalTests > 0 && harnessReport.averageMemoryRatio > 1.2) {
-    const more = ((harnessReport.averageMemoryRatio - 1) * 100).toFixed(1);
+    const more = describeIncrease(harnessReport.averageMemoryRatio);
     recommendations.push(
-      `The new implementation uses ${more}% more memory on average: check it for leaks and avoidable allocations.`,
+      `The new implementation uses ${more} more memory on average: check it for leaks and avoidable allocations.`,
     );
   }
   return recommendations;
