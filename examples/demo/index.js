@@ -45,7 +45,7 @@ function readSeconds() {
 
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
-    throw new RangeError(`PERF_DEMO_SECONDS must be a number of seconds in (0, 600], got "${text}"`);
+    throw new RangeError(`invalid PERF_DEMO_SECONDS "${text}": expected a number of seconds in (0, 600]`);
   }
   return seconds;
 }
@@ -55,10 +55,12 @@ function log(message) {
 }
 
 // The file channel appends, so a previous run's alert log (and its rotated
-// copies) would mix with this run's lines.
+// copies) would mix with this run's lines. The channel's lock file stays.
 function removeOldAlertLogs(outDir) {
   for (const name of fs.readdirSync(outDir)) {
-    if (name.startsWith('alerts.log')) fs.rmSync(path.join(outDir, name), { force: true });
+    if (name.startsWith('alerts.log') && !name.endsWith('.lock')) {
+      fs.rmSync(path.join(outDir, name), { force: true });
+    }
   }
 }
 
