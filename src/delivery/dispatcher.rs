@@ -111,13 +111,13 @@ impl Dispatcher {
           .rate_limit
           .as_ref()
           .map(|limit| TokenBucket::new(limit, Instant::now()));
-        let max_batch = webhook.max_alerts_per_message;
+        let batch_sizes = (1, webhook.max_alerts_per_message);
         let worker = network_worker(
           transport,
           &channel,
           &webhook.retry,
           limiter,
-          max_batch,
+          batch_sizes,
           &abort_receiver,
         );
         network_workers.push(runtime.spawn(worker.run()));
@@ -126,7 +126,14 @@ impl Dispatcher {
       }
       if let (Some(email), Some(transport)) = (&config.email, transports.email) {
         let channel = context(ChannelKind::Email, email.queue_size);
-        let worker = network_worker(transport, &channel, &email.retry, None, 1, &abort_receiver);
+        let worker = network_worker(
+          transport,
+          &channel,
+          &email.retry,
+          None,
+          (1, 1),
+          &abort_receiver,
+        );
         network_workers.push(runtime.spawn(worker.run()));
         longest_deadline = longest_deadline.max(email.retry.deadline);
         channels.push(channel);
@@ -134,13 +141,14 @@ impl Dispatcher {
       if let (Some(alertmanager), Some(transport)) = (&config.alertmanager, transports.alertmanager)
       {
         let channel = context(ChannelKind::Alertmanager, alertmanager.queue_size);
+        // Alertmanager takes an array, so whatever is queued goes in one request.
         let max_batch = defaults::ALERTMANAGER_MAX_ALERTS_PER_REQUEST;
         let worker = network_worker(
           transport,
           &channel,
           &alertmanager.retry,
           None,
-          max_batch,
+          (max_batch, max_batch),
           &abort_receiver,
         );
         network_workers.push(runtime.spawn(worker.run()));
@@ -376,7 +384,7 @@ fn network_worker<T: Transport>(
   channel: &Arc<ChannelContext>,
   policy: &RetryPolicy,
   limiter: Option<TokenBucket>,
-  max_batch: usize,
+  (batch_size, merged_batch_size): (usize, usize),
   abort: &watch::Receiver<bool>,
 ) -> NetworkWorker<T> {
   NetworkWorker {
@@ -384,7 +392,8 @@ fn network_worker<T: Transport>(
     context: channel.clone(),
     policy: policy.clone(),
     limiter,
-    max_batch,
+    batch_size,
+    merged_batch_size,
     abort: abort.clone(),
   }
 }

@@ -33,8 +33,10 @@ pub struct NetworkWorker<T: Transport> {
   pub context: Arc<ChannelContext>,
   pub policy: RetryPolicy,
   pub limiter: Option<TokenBucket>,
-  /// Alerts merged into one message at most.
-  pub max_batch: usize,
+  /// Alerts sent in one message when no rate-limit wait came before.
+  pub batch_size: usize,
+  /// Alerts merged into one message at most after a rate-limit wait.
+  pub merged_batch_size: usize,
   /// Becomes true when the dispatcher stops waiting for deliveries.
   pub abort: watch::Receiver<bool>,
 }
@@ -53,15 +55,21 @@ impl<T: Transport> NetworkWorker<T> {
         break;
       }
 
+      // Alerts are merged only when the rate limit made the channel wait,
+      // so receivers see one alert per message unless the limit is reached.
+      let mut batch_size = self.batch_size;
       if let Some(limiter) = self.limiter.as_mut() {
-        tokio::select! {
-          biased;
-          _ = wait_abort(&mut abort) => break,
-          _ = limiter.acquire() => {}
+        if limiter.try_take(Instant::now()).is_err() {
+          tokio::select! {
+            biased;
+            _ = wait_abort(&mut abort) => break,
+            _ = limiter.acquire() => {}
+          }
+          batch_size = self.merged_batch_size;
         }
       }
 
-      let batch = self.context.queue.take(self.max_batch);
+      let batch = self.context.queue.take(batch_size);
       if batch.is_empty() {
         continue;
       }
