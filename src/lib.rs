@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod error;
 pub mod export;
 pub mod monitor;
+pub mod prometheus;
 pub mod regression;
 pub mod series;
 pub mod threshold;

@@ -41,6 +41,10 @@ pub struct Series {
   next_sequence: u64,
   stats: RunningStats,
   last_updated: f64,
+  /// Samples pushed since the series was created, including dropped ones.
+  pub(crate) total_count: u64,
+  /// Sum of every value pushed since the series was created.
+  pub(crate) total_sum: f64,
   pub(crate) threshold: Option<Threshold>,
   pub(crate) rule: RegressionRule,
 }
@@ -63,6 +67,8 @@ impl Series {
       next_sequence: 0,
       stats: RunningStats::new(),
       last_updated: 0.0,
+      total_count: 0,
+      total_sum: 0.0,
       threshold,
       rule,
     }
@@ -117,6 +123,8 @@ impl Series {
     self.len += 1;
     self.stats.add(self.next_sequence, value);
     self.next_sequence += 1;
+    self.total_count += 1;
+    self.total_sum += value;
     self.last_updated = timestamp;
     if self.stats.needs_resync() {
       self.resync();
