@@ -7,6 +7,7 @@
 
 pub mod alert;
 pub mod baseline;
+pub mod compare;
 pub mod cooldown;
 pub mod delivery;
 pub mod error;

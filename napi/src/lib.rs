@@ -3,6 +3,7 @@
 
 #![deny(clippy::all)]
 
+mod compare;
 mod cooldown;
 mod dispatcher;
 mod errors;
