@@ -2,23 +2,23 @@
 //! seeded percentile-bootstrap 95 % confidence interval, a two-sided
 //! Mann-Whitney U test with the normal approximation, and a verdict.
 //!
-//! Verdict rule, checked in this order, with `lo`/`hi` the bounds of the
+//! Verdict rule, checked in this order, with `low` and `high` the bounds of the
 //! 95 % interval of the median ratio, `p` the p-value, `e` the minimum
 //! effect (default 1 %) and `m` the equivalence margin (default 3 %):
-//! - regressed: `lo > 1 + e` and `p < alpha`;
-//! - improved: `hi < 1 / (1 + e)` and `p < alpha`;
-//! - equivalent: `1 / (1 + m) <= lo` and `hi <= 1 + m`;
+//! - regressed: `low > 1 + e` and `p < alpha`;
+//! - improved: `high < 1 / (1 + e)` and `p < alpha`;
+//! - equivalent: `1 / (1 + m) <= low` and `high <= 1 + m`;
 //! - inconclusive: anything else.
 
 use statrs::distribution::{ContinuousCDF, Normal};
 use thiserror::Error;
 
-/// Fewest samples per side that `compare_samples` accepts.
+/// Minimum number of samples per side that `compare_samples` accepts.
 pub const MIN_SAMPLES: usize = 2;
-/// Most bootstrap resamples; each one costs a pass over both samples.
+/// Maximum number of bootstrap resamples. Each one costs a pass over both samples.
 pub const MAX_RESAMPLES: usize = 100_000;
 
-/// Why `compare_samples` rejected its input.
+/// Error returned by `compare_samples` for invalid input.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum CompareError {
   #[error("{side} must contain at least {MIN_SAMPLES} samples, received {len}")]
@@ -53,10 +53,10 @@ impl Verdict {
   }
 }
 
-/// Settings of `compare_samples`; `Default` gives the documented defaults.
+/// Settings of `compare_samples`. `Default` gives the documented defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompareOptions {
-  /// Seed of the bootstrap; the same seed and samples give the same interval.
+  /// Seed of the bootstrap. The same seed and samples give the same interval.
   pub seed: u64,
   /// Bootstrap resamples, 1 to `MAX_RESAMPLES`. Default 2000.
   pub resamples: usize,
@@ -85,13 +85,19 @@ impl CompareOptions {
     if self.resamples == 0 || self.resamples > MAX_RESAMPLES {
       return Err(CompareError::InvalidOption {
         name: "resamples",
-        reason: format!("must be between 1 and {MAX_RESAMPLES}, received {}", self.resamples),
+        reason: format!(
+          "must be between 1 and {MAX_RESAMPLES}, received {}",
+          self.resamples
+        ),
       });
     }
     if !(self.alpha > 0.0 && self.alpha < 1.0) {
       return Err(CompareError::InvalidOption {
         name: "alpha",
-        reason: format!("must be greater than 0 and less than 1, received {}", self.alpha),
+        reason: format!(
+          "must be greater than 0 and less than 1, received {}",
+          self.alpha
+        ),
       });
     }
     let margins = [
@@ -115,7 +121,7 @@ impl CompareOptions {
 pub struct Comparison {
   pub old_median: f64,
   pub new_median: f64,
-  /// `new_median / old_median`; 1 when both are 0, infinity when only old is 0.
+  /// `new_median / old_median`: 1 when both are 0, infinity when only old is 0.
   pub ratio: f64,
   /// 2.5th and 97.5th percentiles of the bootstrapped median ratio.
   pub ratio_ci95: (f64, f64),
@@ -128,9 +134,13 @@ pub struct Comparison {
   pub verdict: Verdict,
 }
 
-/// Compares `new` against `old`. Both must hold at least `MIN_SAMPLES`
+/// Compares `new` against `old`. Both must contain at least `MIN_SAMPLES`
 /// finite, non-negative values.
-pub fn compare_samples(old: &[f64], new: &[f64], options: &CompareOptions) -> Result<Comparison, CompareError> {
+pub fn compare_samples(
+  old: &[f64],
+  new: &[f64],
+  options: &CompareOptions,
+) -> Result<Comparison, CompareError> {
   options.validate()?;
   check_samples("old", old)?;
   check_samples("new", new)?;
@@ -261,10 +271,14 @@ pub struct UTest {
 /// Mann-Whitney U test of `a` against `b`, normal approximation with tie and
 /// continuity corrections. `u` is the count of pairs where `a` is larger,
 /// ties counting one half. The approximation is fair from about 8 samples
-/// per side; with every value tied the p-value is 1.
+/// per side. With every value tied the p-value is 1.
 pub fn mann_whitney_u(a: &[f64], b: &[f64]) -> UTest {
   let (n1, n2) = (a.len() as f64, b.len() as f64);
-  let mut pooled: Vec<(f64, bool)> = a.iter().map(|&v| (v, true)).chain(b.iter().map(|&v| (v, false))).collect();
+  let mut pooled: Vec<(f64, bool)> = a
+    .iter()
+    .map(|&v| (v, true))
+    .chain(b.iter().map(|&v| (v, false)))
+    .collect();
   pooled.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
 
   // Average ranks over runs of ties, and the tie term of the variance.
@@ -289,7 +303,11 @@ pub fn mann_whitney_u(a: &[f64], b: &[f64]) -> UTest {
   let mean = n1 * n2 / 2.0;
   let variance = n1 * n2 / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)));
   if variance <= 0.0 || !variance.is_finite() {
-    return UTest { u, z: 0.0, p_value: 1.0 };
+    return UTest {
+      u,
+      z: 0.0,
+      p_value: 1.0,
+    };
   }
 
   let distance = ((u - mean).abs() - 0.5).max(0.0);
@@ -349,7 +367,11 @@ mod tests {
       (&[0.3, 9.0, 1.5, 1.5, 4.0], &[1.5, 0.2, 8.0]),
     ];
     for (a, b) in cases {
-      assert_eq!(mann_whitney_u(a, b).u, brute_force_u(a, b), "{a:?} vs {b:?}");
+      assert_eq!(
+        mann_whitney_u(a, b).u,
+        brute_force_u(a, b),
+        "{a:?} vs {b:?}"
+      );
     }
     let a = spread(1.0, 300, 1);
     let b = spread(1.02, 250, 2);
@@ -365,7 +387,11 @@ mod tests {
     let test = mann_whitney_u(&a, &b);
     assert_eq!(test.u, 0.0);
     assert!((test.z + 3.7418).abs() < 1e-4, "z = {}", test.z);
-    assert!((test.p_value - 1.8267e-4).abs() < 1e-7, "p = {}", test.p_value);
+    assert!(
+      (test.p_value - 1.8267e-4).abs() < 1e-7,
+      "p = {}",
+      test.p_value
+    );
   }
 
   #[test]
@@ -381,7 +407,8 @@ mod tests {
     let new = spread(1.0, 800, 12);
     let comparison = compare_samples(&old, &new, &options(7)).unwrap();
     assert_eq!(comparison.verdict, Verdict::Equivalent);
-    assert!(comparison.ratio_ci95.0 < 1.0 && comparison.ratio_ci95.1 > 1.0);
+    assert!(comparison.ratio_ci95.0 < 1.0);
+    assert!(comparison.ratio_ci95.1 > 1.0);
   }
 
   #[test]
@@ -391,21 +418,28 @@ mod tests {
     let comparison = compare_samples(&old, &new, &options(7)).unwrap();
     assert_eq!(comparison.verdict, Verdict::Regressed);
     assert!(comparison.p_value < 1e-6);
-    assert!(comparison.ratio_ci95.0 > 1.01 && comparison.ratio_ci95.1 < 1.09);
+    assert!(comparison.ratio_ci95.0 > 1.01);
+    assert!(comparison.ratio_ci95.1 < 1.09);
   }
 
   #[test]
   fn five_percent_faster_is_improved() {
     let old = spread(1.05, 800, 31);
     let new = spread(1.0, 800, 32);
-    assert_eq!(compare_samples(&old, &new, &options(7)).unwrap().verdict, Verdict::Improved);
+    assert_eq!(
+      compare_samples(&old, &new, &options(7)).unwrap().verdict,
+      Verdict::Improved
+    );
   }
 
   #[test]
   fn few_noisy_samples_are_inconclusive() {
     let old = [1.0, 1.5, 0.7];
     let new = [1.1, 0.6, 1.6];
-    assert_eq!(compare_samples(&old, &new, &options(7)).unwrap().verdict, Verdict::Inconclusive);
+    assert_eq!(
+      compare_samples(&old, &new, &options(7)).unwrap().verdict,
+      Verdict::Inconclusive
+    );
   }
 
   #[test]
@@ -442,11 +476,15 @@ mod tests {
   fn rejects_bad_input() {
     let ok = [1.0, 2.0];
     assert_eq!(
-      compare_samples(&[1.0], &ok, &options(1)).unwrap_err().to_string(),
+      compare_samples(&[1.0], &ok, &options(1))
+        .unwrap_err()
+        .to_string(),
       "old must contain at least 2 samples, received 1"
     );
     assert_eq!(
-      compare_samples(&ok, &[1.0, f64::NAN], &options(1)).unwrap_err().to_string(),
+      compare_samples(&ok, &[1.0, f64::NAN], &options(1))
+        .unwrap_err()
+        .to_string(),
       "new[1] must be a finite number of at least 0, received NaN"
     );
     assert!(compare_samples(&ok, &[-1.0, 1.0], &options(1)).is_err());
@@ -455,7 +493,9 @@ mod tests {
       ..CompareOptions::default()
     };
     assert_eq!(
-      compare_samples(&ok, &ok, &no_resamples).unwrap_err().to_string(),
+      compare_samples(&ok, &ok, &no_resamples)
+        .unwrap_err()
+        .to_string(),
       "resamples must be between 1 and 100000, received 0"
     );
     let bad_alpha = CompareOptions {

@@ -8,7 +8,7 @@ use perf_sentinel_core::compare::{self, CompareError, CompareOptions, Comparison
 
 use crate::errors::{range_error, type_error};
 
-/// Largest integer a JavaScript number holds exactly.
+/// Largest integer that a JavaScript number represents exactly.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// Thresholds of the verdict rule. Every field is optional.
@@ -104,10 +104,13 @@ pub fn compare_samples(
   });
   let options = CompareOptions {
     seed: integer_argument("seed", seed, 0.0, MAX_SAFE_INTEGER)? as u64,
-    resamples: integer_argument("resamples", resamples, 1.0, compare::MAX_RESAMPLES as f64)? as usize,
+    resamples: integer_argument("resamples", resamples, 1.0, compare::MAX_RESAMPLES as f64)?
+      as usize,
     alpha: rule.alpha.unwrap_or(defaults.alpha),
     min_effect: rule.min_effect.unwrap_or(defaults.min_effect),
-    equivalence_margin: rule.equivalence_margin.unwrap_or(defaults.equivalence_margin),
+    equivalence_margin: rule
+      .equivalence_margin
+      .unwrap_or(defaults.equivalence_margin),
   };
   options.validate().map_err(to_napi)?;
 
@@ -124,10 +127,14 @@ pub fn compare_samples(
 
 fn integer_argument(name: &str, value: f64, min: f64, max: f64) -> napi::Result<f64> {
   if value.fract() != 0.0 || !value.is_finite() {
-    return Err(type_error(format!("{name} must be an integer, received {value}")));
+    return Err(type_error(format!(
+      "{name} must be an integer, received {value}"
+    )));
   }
   if value < min || value > max {
-    return Err(range_error(format!("{name} must be between {min} and {max}, received {value}")));
+    return Err(range_error(format!(
+      "{name} must be between {min} and {max}, received {value}"
+    )));
   }
   Ok(value)
 }
