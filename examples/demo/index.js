@@ -181,6 +181,10 @@ async function main() {
       })}`,
     );
     console.log(`\nRun time: ${((performance.now() - runStart) / 1000).toFixed(1)} s`);
+
+    const problems = findMissingResults({ recordedCounts, alertEvents, webhook });
+    for (const problem of problems) console.error(`[demo] ${problem}`);
+    if (problems.length > 0) process.exitCode = 1;
   } finally {
     while (cleanups.length > 0) {
       try {
@@ -190,6 +194,17 @@ async function main() {
       }
     }
   }
+}
+
+// The slower join handler always raises alerts, so an empty result means
+// that recording or delivery failed (the service reports such failures as
+// process warnings rather than exceptions).
+function findMissingResults({ recordedCounts, alertEvents, webhook }) {
+  const problems = [];
+  if (recordedCounts.size === 0) problems.push('no metric was recorded');
+  if (alertEvents.length === 0) problems.push("the service emitted no 'alert' event");
+  if (webhook.alerts === 0) problems.push('the webhook receiver got no alert');
+  return problems;
 }
 
 // Prints what keeps the event loop alive if the process has not exited a
