@@ -327,3 +327,59 @@ fn custom_headers_are_sent() {
     .contains(&("content-type".into(), "application/json".into())));
   assert_eq!(request.path, "/hook");
 }
+
+#[test]
+fn alerts_within_burst_go_separately() {
+  let receiver = Receiver::sequence(vec![]);
+  let recorder = Recorder::default();
+  let extra = json!({ "rateLimit": { "perSecond": 1, "burst": 5 } });
+  let dispatcher = webhook_dispatcher(&receiver.url, extra, &recorder);
+
+  submit(&dispatcher, "a1", "m1");
+  submit(&dispatcher, "a2", "m2");
+  assert!(dispatcher.close(GENEROUS));
+
+  let requests = receiver.received();
+  assert_eq!(requests.len(), 2);
+  for request in &requests {
+    assert!(
+      request.body.get("ids").is_none(),
+      "merged: {}",
+      request.body
+    );
+  }
+}
+
+#[test]
+fn backlog_behind_slow_receiver_merges() {
+  // The first message waits 300 ms for its answer while 20 more alerts queue
+  // up, more than the 5 tokens of the bucket.
+  let receiver = Receiver::start(std::sync::Arc::new(|index, _| {
+    if index == 0 {
+      std::thread::sleep(Duration::from_millis(300));
+    }
+    status(200)
+  }));
+  let recorder = Recorder::default();
+  let extra = json!({ "rateLimit": { "perSecond": 1, "burst": 5 } });
+  let dispatcher = webhook_dispatcher(&receiver.url, extra, &recorder);
+
+  submit(&dispatcher, "first", "m0");
+  let wait = Instant::now();
+  while receiver.count() == 0 && wait.elapsed() < GENEROUS {
+    std::thread::sleep(Duration::from_millis(5));
+  }
+  for i in 1..=20 {
+    submit(&dispatcher, &format!("later-{i}"), &format!("m{i}"));
+  }
+  assert!(dispatcher.close(GENEROUS));
+
+  let requests = receiver.received();
+  assert_eq!(
+    requests.len(),
+    2,
+    "expected the first alert, then one merged message"
+  );
+  assert_eq!(requests[1].body["ids"].as_array().map(Vec::len), Some(20));
+  assert_eq!(dispatcher.stats()[0].sent, 21);
+}

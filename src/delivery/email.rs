@@ -15,7 +15,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::channel::Queued;
 use super::config::{EmailConfig, StartTls};
-use super::error::SendError;
+use super::error::{is_certificate_error, SendError};
 use super::message::{format_number, rfc3339, AlertMessage};
 use super::network::Transport;
 
@@ -158,11 +158,14 @@ fn message_id(id: &str) -> String {
   format!("<{local}@perf-sentinel>")
 }
 
-/// SMTP 5xx replies, TLS failures and client-side errors are permanent;
-/// 4xx replies, timeouts and connection errors are retried.
+/// Classifies an SMTP error. 5xx replies, TLS setup errors, rejected
+/// certificates and client-side errors are permanent. 4xx replies, timeouts
+/// and other connection errors are retried.
 fn classify(error: &lettre::transport::smtp::Error) -> SendError {
   let status = error.status().map(u16::from);
-  let retryable = !(error.is_permanent() || error.is_tls() || error.is_client());
+  let permanent =
+    error.is_permanent() || error.is_tls() || error.is_client() || is_certificate_error(error);
+  let retryable = !permanent;
   SendError {
     message: format!("SMTP: {error}"),
     status,

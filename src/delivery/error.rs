@@ -105,3 +105,23 @@ impl std::fmt::Display for SendError {
     formatter.write_str(&self.message)
   }
 }
+
+/// True when `error` or one of its causes is a rejected TLS certificate,
+/// which another try will not fix. Both reqwest and lettre report it as an
+/// `io::Error` that wraps the `rustls::Error`.
+pub fn is_certificate_error(error: &(dyn std::error::Error + 'static)) -> bool {
+  let mut current = Some(error);
+  while let Some(cause) = current {
+    let tls = cause.downcast_ref::<rustls::Error>().or_else(|| {
+      cause
+        .downcast_ref::<std::io::Error>()?
+        .get_ref()?
+        .downcast_ref::<rustls::Error>()
+    });
+    if let Some(tls) = tls {
+      return matches!(tls, rustls::Error::InvalidCertificate(_));
+    }
+    current = cause.source();
+  }
+  false
+}

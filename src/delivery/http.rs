@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
-use super::error::SendError;
+use super::error::{is_certificate_error, SendError};
 use super::retry::{is_retryable_status, parse_retry_after};
 
 /// Builds the client shared by a channel. Redirects are not followed,
@@ -18,7 +18,8 @@ pub fn build_client() -> Result<reqwest::Client, String> {
 }
 
 /// Posts `body` and succeeds on any 2xx response. Network errors, 408, 429
-/// and 5xx are retryable, other statuses are not.
+/// and 5xx are retryable, while other statuses and rejected TLS certificates
+/// are not.
 pub async fn post_json(
   client: &reqwest::Client,
   url: &reqwest::Url,
@@ -32,10 +33,15 @@ pub async fn post_json(
   }
 
   // The URL stays out of error messages: webhook URLs often embed a secret token.
-  let response = request
-    .send()
-    .await
-    .map_err(|error| SendError::retryable(describe_error(&error.without_url())))?;
+  let response = request.send().await.map_err(|error| {
+    let error = error.without_url();
+    let message = describe_error(&error);
+    if is_certificate_error(&error) {
+      SendError::permanent(message)
+    } else {
+      SendError::retryable(message)
+    }
+  })?;
   let status = response.status();
   if status.is_success() {
     return Ok(());

@@ -55,8 +55,10 @@ impl<T: Transport> NetworkWorker<T> {
         break;
       }
 
-      // Alerts are merged only when the rate limit made the channel wait,
-      // so receivers see one alert per message unless the limit is reached.
+      // Alerts go one per message while the token bucket holds a token for
+      // each queued alert. When more are queued than tokens remain (a burst,
+      // or a backlog behind a slow receiver), or the channel had to wait for
+      // a token, everything queued goes as one merged message.
       let mut batch_size = self.batch_size;
       if let Some(limiter) = self.limiter.as_mut() {
         if limiter.try_take(Instant::now()).is_err() {
@@ -65,6 +67,8 @@ impl<T: Transport> NetworkWorker<T> {
             _ = wait_abort(&mut abort) => break,
             _ = limiter.acquire() => {}
           }
+          batch_size = self.merged_batch_size;
+        } else if (self.context.queue.len() as f64) > limiter.tokens() + 1.0 {
           batch_size = self.merged_batch_size;
         }
       }

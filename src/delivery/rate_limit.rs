@@ -1,6 +1,6 @@
 //! Token bucket that paces outgoing messages. A channel waits for a token
-//! instead of dropping alerts, and sends everything queued meanwhile as one
-//! merged message.
+//! instead of dropping alerts, and merges what is queued into one message
+//! when there are more alerts than tokens.
 
 use std::time::{Duration, Instant};
 
@@ -40,6 +40,11 @@ impl TokenBucket {
     }
     let missing = 1.0 - self.tokens;
     Err(Duration::from_secs_f64(missing / self.per_second).max(Duration::from_millis(1)))
+  }
+
+  /// Returns the tokens left at the last `try_take`.
+  pub fn tokens(&self) -> f64 {
+    self.tokens
   }
 
   /// Waits until a token is available and takes it.

@@ -1,6 +1,7 @@
 //! The webhook channel: a JSON POST per message, in a generic or a Slack
-//! layout. Several alerts waiting for a rate-limit token go out as one
-//! merged message.
+//! layout. Each alert gets its own message while the rate limit has a token
+//! for every queued alert. Otherwise the queued alerts go out as one merged
+//! message, up to `maxAlertsPerMessage`.
 //!
 //! Generic body of one alert:
 //! `{ id, type, severity, message, text, alert, timestamp }`, where `text`
