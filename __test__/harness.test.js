@@ -1,8 +1,10 @@
 'use strict';
 
-// ParallelTestHarness: registration, executeParallel (order, awaiting,
-// measurements, error semantics, ids, events, argument checks),
-// analyzeResults, getAllResults, clearResults and generateReport.
+// ParallelTestHarness without statistics options: registration,
+// executeParallel (order, awaiting, signed measurements, garbage collection
+// between sides, error semantics, ids, events, argument checks),
+// analyzeResults, getAllResults, clearResults and generateReport. The
+// repeated runs with statistics are in harness-statistics.test.js.
 //
 // Time and heap figures come from process.hrtime.bigint and
 // process.memoryUsage; where a test needs exact ratios it replaces both with
@@ -188,11 +190,15 @@ describe('ParallelTestHarness executeParallel', () => {
     assert.equal(result.testId, 'shape');
     assert.ok(result.timestamp >= before && result.timestamp <= after);
     assert.equal(result.error, undefined);
-    for (const field of ['executionTimeOld', 'executionTimeNew', 'memoryUsageOld', 'memoryUsageNew']) {
+    for (const field of ['executionTimeOld', 'executionTimeNew']) {
       assert.equal(typeof result[field], 'number', field);
       assert.ok(Number.isFinite(result[field]) && result[field] >= 0, `${field} = ${result[field]}`);
     }
-    assert.ok(Number.isInteger(result.memoryUsageOld));
+    // Heap changes are signed: a collection during the call makes them negative.
+    assert.ok(Number.isInteger(result.memoryUsageOld), `memoryUsageOld = ${result.memoryUsageOld}`);
+    assert.ok(Number.isInteger(result.memoryUsageNew), `memoryUsageNew = ${result.memoryUsageNew}`);
+    assert.equal(typeof result.gcBetweenSides, 'boolean');
+    assert.equal(result.statistics, undefined, 'no statistics without options');
   });
 
   test('time from the high-resolution clock in ms', async () => {
@@ -207,9 +213,9 @@ describe('ParallelTestHarness executeParallel', () => {
     assert.equal(result.memoryUsageNew, 8192);
   });
 
-  test('shrinking heap reported as 0 bytes', async () => {
+  test('shrinking heap reported as negative bytes', async () => {
     const { result } = await analyzeMetered({ oldMs: 1, newMs: 1, oldBytes: -50_000, newBytes: 100 });
-    assert.equal(result.memoryUsageOld, 0);
+    assert.equal(result.memoryUsageOld, -50_000);
     assert.equal(result.memoryUsageNew, 100);
   });
 
@@ -448,13 +454,28 @@ describe('ParallelTestHarness executeParallel', () => {
     await assert.rejects(harness.executeParallel('f', [], 7), { name: 'TypeError', message: /^testId/ });
   });
 
-  test('options argument accepted', async () => {
-    let calls = 0;
+  test('options without statistics keys run once each', async () => {
+    const calls = [];
     const harness = new ParallelTestHarness();
-    harness.registerImplementations({ f: () => calls++ }, { f: () => calls++ });
-    const result = await harness.executeParallel('f', [], 'with-options', { iterations: 10, warmup: 2 });
+    harness.registerImplementations({ f: () => calls.push('old') }, { f: () => calls.push('new') });
+    const result = await harness.executeParallel('f', [], 'with-options', { gc: false });
     assert.equal(result.testId, 'with-options');
-    assert.equal(calls, 2, 'each side runs once while options are not implemented');
+    assert.deepEqual(calls, ['old', 'new']);
+    assert.equal(result.gcBetweenSides, false);
+    assert.equal(result.statistics, undefined);
+  });
+
+  test('options must be an object', async () => {
+    const harness = new ParallelTestHarness();
+    harness.registerImplementations({ f: () => 1 }, { f: () => 1 });
+    await assert.rejects(harness.executeParallel('f', [], 'x', 5), {
+      name: 'TypeError',
+      message: 'options must be an object, received 5',
+    });
+    await assert.rejects(harness.executeParallel('f', [], 'x', { gc: 'yes' }), {
+      name: 'TypeError',
+      message: 'options.gc must be a boolean, received "yes"',
+    });
   });
 
   test('maxResults drops the oldest result', async () => {
@@ -518,6 +539,19 @@ describe('ParallelTestHarness analyzeResults', () => {
     assert.equal(less.analysis.passed, true);
   });
 
+  test('shrinking new heap counts as 0 in the ratio', async () => {
+    const { result, analysis } = await analyzeMetered({ oldMs: 1, newMs: 1, oldBytes: 1000, newBytes: -500 });
+    assert.equal(result.memoryUsageNew, -500);
+    assert.equal(analysis.memoryRatio, 0);
+    assert.deepEqual(analysis.differences, ['Memory usage decrease: 100.00% less memory']);
+    assert.equal(analysis.passed, true);
+  });
+
+  test('shrinking old heap gives a ratio of 1', async () => {
+    const { analysis } = await analyzeMetered({ oldMs: 1, newMs: 1, oldBytes: -1000, newBytes: 5000 });
+    assert.equal(analysis.memoryRatio, 1);
+  });
+
   test('ratios are 1 when old is 0', async () => {
     const { analysis } = await analyzeMetered({ oldMs: 0, newMs: 5, oldBytes: 0, newBytes: 5000 });
     assert.equal(analysis.performanceRatio, 1);
@@ -555,6 +589,85 @@ describe('ParallelTestHarness analyzeResults', () => {
     const big = 'x'.repeat(10_000);
     const { analysis } = await analyzeMetered({ oldMs: 1, newMs: 1, oldValue: big, newValue: big + 'y' });
     for (const line of analysis.differences) assert.ok(line.length <= 600, `line of ${line.length} characters`);
+  });
+});
+
+describe('ParallelTestHarness garbage collection', () => {
+  // Replaces the runtime's collection hook (Bun.gc under Bun, globalThis.gc
+  // under Node) with a spy that logs into `events`.
+  function installGcSpy(events) {
+    if (process.versions.bun) {
+      const original = Bun.gc;
+      Bun.gc = (sync) => events.push(`gc ${sync ? 'full' : 'async'}`);
+      return () => {
+        Bun.gc = original;
+      };
+    }
+    const original = globalThis.gc;
+    globalThis.gc = (options) => events.push(`gc ${options && options.type === 'minor' ? 'minor' : 'full'}`);
+    return () => {
+      if (original === undefined) delete globalThis.gc;
+      else globalThis.gc = original;
+    };
+  }
+
+  function loggingImplementations(events) {
+    return [{ f: () => events.push('old') }, { f: () => events.push('new') }];
+  }
+
+  test('full collection before each side', async () => {
+    const events = [];
+    const restore = installGcSpy(events);
+    try {
+      const harness = new ParallelTestHarness();
+      harness.registerImplementations(...loggingImplementations(events));
+      const result = await harness.executeParallel('f', []);
+      assert.deepEqual(events, ['gc full', 'old', 'gc full', 'new']);
+      assert.equal(result.gcBetweenSides, true);
+    } finally {
+      restore();
+    }
+  });
+
+  test('gc false skips the collections', async () => {
+    const events = [];
+    const restore = installGcSpy(events);
+    try {
+      const harness = new ParallelTestHarness();
+      harness.registerImplementations(...loggingImplementations(events));
+      const result = await harness.executeParallel('f', [], 'no-gc', { gc: false });
+      assert.deepEqual(events, ['old', 'new']);
+      assert.equal(result.gcBetweenSides, false);
+    } finally {
+      restore();
+    }
+  });
+
+  test('no collection hook means gcBetweenSides false', { skip: process.versions.bun && 'Bun always has Bun.gc' }, async () => {
+    const original = globalThis.gc;
+    delete globalThis.gc;
+    try {
+      const harness = new ParallelTestHarness();
+      harness.registerImplementations({ f: () => 1 }, { f: () => 1 });
+      const result = await harness.executeParallel('f', []);
+      assert.equal(result.gcBetweenSides, false);
+    } finally {
+      if (original !== undefined) globalThis.gc = original;
+    }
+  });
+
+  test('Node with --expose-gc collects between sides', { skip: process.versions.bun && 'Node flag' }, () => {
+    const { spawnSync } = require('node:child_process');
+    const harnessPath = require.resolve('../lib/harness');
+    const source = `
+      const { ParallelTestHarness } = require(${JSON.stringify(harnessPath)});
+      const harness = new ParallelTestHarness();
+      harness.registerImplementations({ f: () => 1 }, { f: () => 1 });
+      harness.executeParallel('f', []).then((result) => console.log(JSON.stringify(result.gcBetweenSides)));
+    `;
+    const child = spawnSync(process.execPath, ['--expose-gc', '-e', source], { timeout: 30_000, encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout.trim(), 'true');
   });
 });
 

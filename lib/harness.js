@@ -3,6 +3,14 @@
 const { EventEmitter } = require('node:events');
 const { inspect } = require('node:util');
 const { deepCompare } = require('./equality');
+const { createExperiment } = require('./experiment');
+const {
+  parseStatisticsOptions,
+  collectSamples,
+  summarizeSamples,
+  describeVerdict,
+  garbageCollector,
+} = require('./harness-statistics');
 
 /** Ratio above which the new side counts as slower or larger, and below which (0.9) as faster or smaller. */
 const DEGRADATION_RATIO = 1.1;
@@ -10,18 +18,22 @@ const IMPROVEMENT_RATIO = 0.9;
 const DEFAULT_MAX_RESULTS = 10000;
 
 /**
- * Runs the same method on an old and a new implementation, one after the
- * other, and compares results, time and heap growth.
+ * Runs the same method on an old and a new implementation and compares
+ * results, time and heap growth: once each (the default), or repeatedly
+ * with statistics when `executeParallel` gets options.
  *
  * Events: `testCompleted` with the TestResult, emitted after the result is
  * stored. A listener that throws makes `executeParallel` reject, as any
- * EventEmitter listener would.
+ * EventEmitter listener would. `mismatch` and `candidateError` come from the
+ * shadow experiments made by `experiment()`.
  */
 class ParallelTestHarness extends EventEmitter {
   /**
-   * @param {{ maxResults?: number }} [options] `maxResults` (default 10000)
-   *   bounds the stored results, so a long-running process does not keep every
-   *   result it ever produced; the oldest result is dropped first.
+   * @param {{ maxResults?: number, monitor?: object }} [options]
+   *   `maxResults` (default 10000) bounds the stored results, so a
+   *   long-running process does not keep every result it ever produced; the
+   *   oldest result is dropped first. `monitor` (a PerformanceMonitor) is
+   *   where experiments record their metrics unless they name their own.
    */
   constructor(options = {}) {
     super();
@@ -32,8 +44,13 @@ class ParallelTestHarness extends EventEmitter {
     if (!Number.isInteger(maxResults) || maxResults < 1) {
       throw new RangeError(`options.maxResults must be a positive integer, received ${describeArgument(maxResults)}`);
     }
+    const monitor = options.monitor ?? null;
+    if (monitor !== null && typeof monitor.recordMetric !== 'function') {
+      throw new TypeError(`options.monitor must have a recordMetric method, received ${describeArgument(monitor)}`);
+    }
 
     this.maxResults = maxResults;
+    this.monitor = monitor;
     this.oldImplementation = null;
     this.newImplementation = null;
     this.testResults = new Map();
@@ -53,14 +70,28 @@ class ParallelTestHarness extends EventEmitter {
   }
 
   /**
-   * Calls `methodName` on the old implementation, then on the new one, with
-   * the same `args`, awaiting promises, and stores, emits and returns the
-   * TestResult.
+   * Calls `methodName` on the old and the new implementation with the same
+   * `args`, awaiting promises, and stores, emits and returns the TestResult.
+   *
+   * Without statistics options each side runs once, old then new. Time is
+   * wall time in ms. Memory is the signed change of the used heap in bytes,
+   * which is negative when the heap shrank during the call. When the runtime
+   * allows it (Bun, or Node started with --expose-gc) a full garbage
+   * collection runs before each side, outside the timed region;
+   * `gcBetweenSides` says whether it did.
+   *
+   * With any of `iterations`, `warmup`, `budgetMs` or `seed` in `options`,
+   * both sides run repeatedly in a seeded random order per iteration and the
+   * result gains `statistics`; see `parseStatisticsOptions` in
+   * harness-statistics.js for every option and the verdict rule. The four
+   * measurements are then the medians of the samples.
    *
    * A missing method or a throw on either side sets `error`, zeroes the four
    * measurements and makes `isEqual` false. A missing method on either side is
    * detected before anything runs, and a throw on the old side skips the new
-   * side. Otherwise `isEqual` is `deepCompare(oldResult, newResult).equal`.
+   * side. Otherwise `isEqual` is `deepCompare(oldResult, newResult).equal`;
+   * with statistics, results are compared on every iteration and the first
+   * unequal pair is kept.
    *
    * The default `testId` is `'test_' + Date.now()`. When two calls land in
    * the same millisecond, the number is raised to the next free one, so no
@@ -70,11 +101,10 @@ class ParallelTestHarness extends EventEmitter {
    * @param {string} methodName
    * @param {unknown[]} [args] the arguments, `[]` when undefined
    * @param {string} [testId]
-   * @param {object} [options] reserved
+   * @param {object} [options] `gc` (default true) and the statistics options
    * @returns {Promise<object>} the TestResult
    */
   async executeParallel(methodName, args, testId, options) {
-    // Limitation: `options` (iterations, warm-up, time budget) is accepted but ignored, so each side runs exactly once.
     if (typeof methodName !== 'string' || methodName === '') {
       throw new TypeError(`methodName must be a non-empty string, received ${describeArgument(methodName)}`);
     }
@@ -88,9 +118,12 @@ class ParallelTestHarness extends EventEmitter {
     } else if (typeof testId !== 'string' || testId === '') {
       throw new TypeError(`testId must be a non-empty string, received ${describeArgument(testId)}`);
     }
+    const settings = parseStatisticsOptions(options);
 
     const timestamp = Date.now();
-    const result = await this.runBothSides(methodName, args);
+    const result = settings.statistics
+      ? await this.runWithStatistics(methodName, args, settings)
+      : await this.runBothSides(methodName, args, settings);
     const testResult = { testId, timestamp, ...result };
 
     this.storeResult(testResult);
@@ -98,26 +131,18 @@ class ParallelTestHarness extends EventEmitter {
     return testResult;
   }
 
-  async runBothSides(methodName, args) {
-    const zeroed = { executionTimeOld: 0, executionTimeNew: 0, memoryUsageOld: 0, memoryUsageNew: 0 };
-    const failure = (side, message, oldResult) => ({
-      oldResult,
-      newResult: undefined,
-      isEqual: false,
-      ...zeroed,
-      error: message,
-      failedImplementation: side,
-    });
+  async runBothSides(methodName, args, settings) {
+    const collector = garbageCollector(settings.gc);
+    const gcBetweenSides = collector !== null;
+    const missing = this.describeMissingMethods(methodName);
+    if (missing) return failure(missing.side, missing.message, undefined, gcBetweenSides);
 
-    const oldMissing = describeMissingMethod(this.oldImplementation, methodName, 'old');
-    if (oldMissing) return failure('old', oldMissing);
-    const newMissing = describeMissingMethod(this.newImplementation, methodName, 'new');
-    if (newMissing) return failure('new', newMissing);
-
+    if (collector) collector.beforeSingleRun();
     const oldRun = await measureCall(this.oldImplementation, methodName, args);
-    if (oldRun.threw) return failure('old', errorMessage(oldRun.error));
+    if (oldRun.threw) return failure('old', errorMessage(oldRun.error), undefined, gcBetweenSides);
+    if (collector) collector.beforeSingleRun();
     const newRun = await measureCall(this.newImplementation, methodName, args);
-    if (newRun.threw) return failure('new', errorMessage(newRun.error), oldRun.value);
+    if (newRun.threw) return failure('new', errorMessage(newRun.error), oldRun.value, gcBetweenSides);
 
     const { isEqual, difference } = compareResults(oldRun.value, newRun.value);
     const result = {
@@ -129,9 +154,55 @@ class ParallelTestHarness extends EventEmitter {
       memoryUsageOld: oldRun.heapBytes,
       memoryUsageNew: newRun.heapBytes,
       error: undefined,
+      gcBetweenSides,
     };
     if (difference) result.difference = difference;
     return result;
+  }
+
+  async runWithStatistics(methodName, args, settings) {
+    const collector = garbageCollector(settings.gc);
+    const gcBetweenSides = collector !== null;
+    const missing = this.describeMissingMethods(methodName);
+    if (missing) {
+      const result = failure(missing.side, missing.message, undefined, gcBetweenSides);
+      result.statistics = await summarizeSamples(emptyCollection(), settings, { failed: true });
+      return result;
+    }
+
+    const sides = {
+      old: () => measureCall(this.oldImplementation, methodName, args),
+      new: () => measureCall(this.newImplementation, methodName, args),
+    };
+    const collection = await collectSamples(sides, settings, collector, compareResults);
+    const statistics = await summarizeSamples(collection, settings, { failed: collection.failure !== null });
+
+    if (collection.failure) {
+      const { side, error, oldValue } = collection.failure;
+      return { ...failure(side, errorMessage(error), oldValue, gcBetweenSides), statistics };
+    }
+    const result = {
+      oldResult: collection.oldResult,
+      newResult: collection.newResult,
+      isEqual: collection.difference === null,
+      executionTimeOld: statistics.oldMedian,
+      executionTimeNew: statistics.newMedian,
+      memoryUsageOld: statistics.oldHeapMedian,
+      memoryUsageNew: statistics.newHeapMedian,
+      error: undefined,
+      gcBetweenSides,
+      statistics,
+    };
+    if (collection.difference) result.difference = collection.difference;
+    return result;
+  }
+
+  describeMissingMethods(methodName) {
+    const oldMissing = describeMissingMethod(this.oldImplementation, methodName, 'old');
+    if (oldMissing) return { side: 'old', message: oldMissing };
+    const newMissing = describeMissingMethod(this.newImplementation, methodName, 'new');
+    if (newMissing) return { side: 'new', message: newMissing };
+    return null;
   }
 
   nextDefaultTestId() {
@@ -153,13 +224,19 @@ class ParallelTestHarness extends EventEmitter {
   /**
    * Compares the stored result `testId`: ratios new/old (1 when old is 0),
    * difference lines and a verdict. Returns null for an unknown id.
+   *
+   * In the memory ratio a negative heap change counts as 0, because a ratio
+   * against a shrinking heap means nothing. A result with statistics adds a
+   * "Statistical verdict: ..." line and returns them as `statistics`. The
+   * `passed` rule stays that of a single run (equal, no error, both ratios
+   * at most 1.1), applied to the medians.
    */
   analyzeResults(testId) {
     const result = this.testResults.get(testId);
     if (!result) return null;
 
     const performanceRatio = ratio(result.executionTimeNew, result.executionTimeOld);
-    const memoryRatio = ratio(result.memoryUsageNew, result.memoryUsageOld);
+    const memoryRatio = ratio(Math.max(0, result.memoryUsageNew), result.memoryUsageOld);
     const differences = describeInequality(result);
 
     if (performanceRatio > DEGRADATION_RATIO) {
@@ -172,10 +249,13 @@ class ParallelTestHarness extends EventEmitter {
     } else if (memoryRatio < IMPROVEMENT_RATIO) {
       differences.push(`Memory usage decrease: ${percent(1 - memoryRatio)}% less memory`);
     }
+    if (result.statistics) differences.push(describeVerdict(result.statistics));
 
     const passed =
       result.isEqual && !result.error && performanceRatio <= DEGRADATION_RATIO && memoryRatio <= DEGRADATION_RATIO;
-    return { passed, differences, performanceRatio, memoryRatio };
+    const comparison = { passed, differences, performanceRatio, memoryRatio };
+    if (result.statistics) comparison.statistics = result.statistics;
+    return comparison;
   }
 
   /** Returns the stored TestResults, oldest first. */
@@ -210,11 +290,42 @@ class ParallelTestHarness extends EventEmitter {
       results,
     };
   }
+
+  /**
+   * Returns a function that runs a shadow experiment on live calls: it
+   * always returns what `use` returns (or throws what it throws) and runs
+   * `try` on a sampled share of calls afterwards, off the caller's path.
+   * Timings and mismatches go to `options.monitor` or the harness's monitor;
+   * `mismatch` and `candidateError` are emitted on this harness. See
+   * `createExperiment` in experiment.js for every option.
+   */
+  experiment(options) {
+    return createExperiment(this, options, this.monitor);
+  }
+}
+
+function failure(side, message, oldResult, gcBetweenSides) {
+  return {
+    oldResult,
+    newResult: undefined,
+    isEqual: false,
+    executionTimeOld: 0,
+    executionTimeNew: 0,
+    memoryUsageOld: 0,
+    memoryUsageNew: 0,
+    error: message,
+    failedImplementation: side,
+    gcBetweenSides,
+  };
+}
+
+function emptyCollection() {
+  return { oldTimes: [], newTimes: [], oldHeap: [], newHeap: [], warmup: 0, stoppedBy: 'error', elapsedMs: 0 };
 }
 
 /**
  * Calls one side and measures it: wall time in ms from a monotonic
- * high-resolution clock, and the growth of V8's used heap in bytes.
+ * high-resolution clock, and the signed change of the used heap in bytes.
  */
 async function measureCall(implementation, methodName, args) {
   const heapBefore = process.memoryUsage().heapUsed;
@@ -229,11 +340,9 @@ async function measureCall(implementation, methodName, args) {
   const milliseconds = Number(process.hrtime.bigint() - start) / 1e6;
   const heapAfter = process.memoryUsage().heapUsed;
 
-  // NOTE: a garbage collection during the call can shrink the heap, so the
-  // delta can be negative. It is reported as 0 because a ratio against a
-  // negative allocation means nothing.
+  // NOTE: a garbage collection during the call can shrink the heap, so the change can be negative.
   // Limitation: under Bun, heapUsed is JavaScriptCore's heap size, which moves in collection-sized steps, so even megabytes of allocation can read as 0.
-  return { threw: false, value, milliseconds, heapBytes: Math.max(0, heapAfter - heapBefore) };
+  return { threw: false, value, milliseconds, heapBytes: heapAfter - heapBefore };
 }
 
 function compareResults(oldResult, newResult) {
