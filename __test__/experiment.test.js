@@ -1,10 +1,10 @@
 'use strict';
 
 // ParallelTestHarness.experiment: shadow runs of a candidate on live calls.
-// Each guarantee has its own test: the caller gets exactly the control's
-// outcome (sync stays sync, the same promise, the same error), the candidate
-// runs after the caller has its result, candidate errors, rejections and
-// timeouts never reach the caller, sampling, metrics and events.
+// Each guarantee has its own test. The caller gets exactly the control's
+// outcome (sync stays sync, the same promise, the same error). The candidate
+// runs after the caller has its result. Candidate errors, rejections and
+// timeouts never reach the caller. Sampling, metrics and events follow.
 
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -12,7 +12,7 @@ const { spawnSync } = require('node:child_process');
 
 const { ParallelTestHarness } = require('../lib/harness');
 
-/** A monitor stand-in that keeps every recordMetric call. */
+/** Returns a monitor stand-in that keeps every recordMetric call. */
 function recordingMonitor() {
   const records = [];
   return {
@@ -322,7 +322,8 @@ describe('experiment comparison', () => {
     assert.equal(control.length, 2);
     assert.equal(candidate.length, 2);
     assert.equal(control[0].unit, 'ms');
-    assert.ok(control[0].value >= 0 && Number.isFinite(control[0].value));
+    assert.ok(control[0].value >= 0, `control took ${control[0].value} ms`);
+    assert.ok(Number.isFinite(control[0].value), `control took ${control[0].value} ms`);
     assert.equal(monitor.named('experiment_lookup_mismatch').length, 0);
     assert.deepEqual(run.stats(), { calls: 2, sampled: 2, skipped: 0, compared: 2, mismatches: 0, candidateErrors: 0, timeouts: 0, pending: 0 });
   });
@@ -413,7 +414,8 @@ describe('experiment sampling and monitor', () => {
     }
     assert.equal(counts[0], counts[1]);
     // 2000 draws at 0.25: the count lies within 400..600 with probability above 0.9999.
-    assert.ok(counts[0] > 400 && counts[0] < 600, `sampled ${counts[0]} of 2000`);
+    assert.ok(counts[0] > 400, `sampled ${counts[0]} of 2000`);
+    assert.ok(counts[0] < 600, `sampled ${counts[0]} of 2000`);
   });
 
   test('options.monitor overrides the harness monitor', async () => {

@@ -92,7 +92,8 @@ describe('harness statistics runs', () => {
     for (let i = 0; i < first.log.length; i += 2) pairs.push(first.log[i]);
     const oldFirst = pairs.filter((side) => side === 'old').length;
     // 200 fair coin flips land within 70..130 with probability above 0.9999.
-    assert.ok(oldFirst > 70 && oldFirst < 130, `old ran first in ${oldFirst} of 200 iterations`);
+    assert.ok(oldFirst > 70, `old ran first in ${oldFirst} of 200 iterations`);
+    assert.ok(oldFirst < 130, `old ran first in ${oldFirst} of 200 iterations`);
     assert.deepEqual(again.log, first.log);
     assert.notDeepEqual(other.log, first.log);
   });
@@ -159,7 +160,8 @@ describe('harness statistics verdicts', () => {
     assert.equal(statistics.verdict, 'regressed');
     assert.ok(Math.abs(statistics.ratio - 1.2) < 0.03, `ratio ${statistics.ratio}`);
     assert.ok(statistics.ratioCI95[0] > 1.01, `interval ${statistics.ratioCI95}`);
-    assert.ok(statistics.ratioCI95[0] <= statistics.ratio && statistics.ratio <= statistics.ratioCI95[1]);
+    assert.ok(statistics.ratioCI95[0] <= statistics.ratio, 'the interval contains the ratio');
+    assert.ok(statistics.ratio <= statistics.ratioCI95[1], 'the interval contains the ratio');
     assert.ok(statistics.pValue < 1e-6, `p ${statistics.pValue}`);
     assert.equal(statistics.test, 'mann-whitney-u');
     assert.equal(analysis.statistics, statistics);
@@ -170,7 +172,8 @@ describe('harness statistics verdicts', () => {
     const { result, analysis } = await runFake({ oldMs: 10, newMs: 10, options: { iterations: 400 } });
     assert.equal(result.statistics.verdict, 'equivalent');
     const [low, high] = result.statistics.ratioCI95;
-    assert.ok(low >= 1 / 1.03 && high <= 1.03, `interval ${low}..${high}`);
+    assert.ok(low >= 1 / 1.03, `interval ${low}..${high}`);
+    assert.ok(high <= 1.03, `interval ${low}..${high}`);
     assert.ok(result.statistics.pValue > 0.001, `p ${result.statistics.pValue}`);
     assert.match(analysis.differences.at(-1), /^Statistical verdict: equivalent \(ratio /);
     assert.equal(analysis.passed, true);
@@ -320,7 +323,8 @@ describe('harness statistics on real timings', () => {
     assert.equal(statistics.seed, 9);
     assert.ok(statistics.oldSamples.every((sample) => sample >= 0.2), 'busy-wait never ends early');
     assert.ok(['regressed', 'improved', 'equivalent', 'inconclusive'].includes(statistics.verdict));
-    assert.ok(statistics.pValue >= 0 && statistics.pValue <= 1);
+    assert.ok(statistics.pValue >= 0, `p ${statistics.pValue}`);
+    assert.ok(statistics.pValue <= 1, `p ${statistics.pValue}`);
     assert.ok(statistics.ratioCI95[0] <= statistics.ratioCI95[1]);
     assert.ok(Number.isFinite(statistics.elapsedMs));
   });
@@ -329,7 +333,8 @@ describe('harness statistics on real timings', () => {
     const harness = new ParallelTestHarness();
     harness.registerImplementations({ f: async () => 1 }, { f: async () => 1 });
     const result = await harness.executeParallel('f', [], 'seeded', { iterations: 3, warmup: 0 });
-    assert.ok(Number.isInteger(result.statistics.seed) && result.statistics.seed >= 0);
+    assert.ok(Number.isInteger(result.statistics.seed), `seed ${result.statistics.seed}`);
+    assert.ok(result.statistics.seed >= 0, `seed ${result.statistics.seed}`);
   });
 
   test('collections between sides when available', async () => {
