@@ -31,6 +31,8 @@ function defaultConfig() {
       baselineUpdateInterval: 60000, // ms between runs of the periodic task
       alertCooldownPeriod: 300000, // ms during which a repeated alert key is dropped
       shutdownTimeoutMs: 30000, // longest wait of stop() and cleanup() for alert delivery
+      // Record event loop delay, event loop utilisation, heap, RSS and CPU on every periodic run.
+      runtimeMetrics: false,
     },
   };
 }
@@ -109,6 +111,11 @@ function validateConfig(config) {
   requireNumber('monitoring.baselineUpdateInterval', monitoring.baselineUpdateInterval, { min: 1 });
   requireNumber('monitoring.alertCooldownPeriod', monitoring.alertCooldownPeriod);
   requireNumber('monitoring.shutdownTimeoutMs', monitoring.shutdownTimeoutMs);
+  if (typeof monitoring.runtimeMetrics !== 'boolean') {
+    throw new TypeError(
+      `PerformanceMonitoringService: monitoring.runtimeMetrics must be a boolean, received ${describe(monitoring.runtimeMetrics)}`,
+    );
+  }
   const levels = ['error', 'warn', 'info', 'debug'];
   const console = config.alerting.console;
   if (console && console.enabled && !levels.includes(console.logLevel)) {

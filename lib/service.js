@@ -9,11 +9,14 @@ const { ParallelTestHarness } = require('./harness');
 const { RegressionDetector } = require('./detector');
 const { defaultConfig, mergeConfig, THRESHOLD_METRICS } = require('./config');
 const { formatAlertMessage, logAlert } = require('./alert-format');
+const { RuntimeSampler } = require('./runtime-metrics');
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How often a pending delivery is checked for expiry while the loop is held. */
 const PENDING_POLL_MS = 250;
 const NATIVE_CHANNELS = ['file', 'webhook', 'email', 'alertmanager'];
+/** Distinct listener error messages reported with process.emitWarning; later ones are only counted. */
+const MAX_WARNED_MESSAGES = 100;
 
 /**
  * Runs a monitor, a regression detector and a test harness together, applies
@@ -39,7 +42,9 @@ class PerformanceMonitoringService extends EventEmitter {
     this._pending = new Map();
     this._keepAlive = null;
     this._intervalId = null;
-    this._counters = { suppressed: 0, rejectedMetrics: 0, routed: 0, prunedSamples: 0 };
+    this._runtimeSampler = null;
+    this._counters = { suppressed: 0, rejectedMetrics: 0, listenerErrors: 0, routed: 0, prunedSamples: 0 };
+    this._warnedMessages = new Set();
 
     // Bound so that `const { start, stop } = service` keeps working.
     this.start = this.start.bind(this);
@@ -77,6 +82,10 @@ class PerformanceMonitoringService extends EventEmitter {
     }
     if (!this.config.monitoring.enabled) return;
     this.isRunning = true;
+    if (this.config.monitoring.runtimeMetrics) {
+      this._runtimeSampler = new RuntimeSampler();
+      this._runtimeSampler.start();
+    }
     // Limitation: this timer keeps the process alive until stop(), as the original's did.
     this._intervalId = setInterval(() => this._runPeriodicTask(), this.config.monitoring.baselineUpdateInterval);
     this.emit('started');
@@ -91,6 +100,7 @@ class PerformanceMonitoringService extends EventEmitter {
     if (this.isRunning) {
       clearInterval(this._intervalId);
       this._intervalId = null;
+      this._runtimeSampler?.stop();
       this.isRunning = false;
       this.emit('stopped');
     }
@@ -104,17 +114,32 @@ class PerformanceMonitoringService extends EventEmitter {
     return drained;
   }
 
-  /** Drops samples past the retention period. Runs every baselineUpdateInterval while started. */
+  /**
+   * Drops samples past the retention period and, when runtimeMetrics is on,
+   * records the runtime measurements. Runs every baselineUpdateInterval while started.
+   */
   _runPeriodicTask() {
     const retentionMs = this.config.monitoring.metricsRetentionDays * DAY_MS;
     this._counters.prunedSamples += this.monitor.dropSamplesOlderThan(Date.now() - retentionMs);
+    if (this._runtimeSampler !== null && this.isRunning) {
+      for (const { name, value, unit } of this._runtimeSampler.sample()) this.recordMetric(name, value, unit);
+    }
+  }
+
+  /**
+   * Returns which runtime measurements this runtime provides, as
+   * `{ eventLoopDelay, eventLoopUtilization, heapUsed, rss, cpuUsage }`, each
+   * `{ available, reason? }`; null until a service with runtimeMetrics started.
+   */
+  getRuntimeMetricsAvailability() {
+    return this._runtimeSampler === null ? null : structuredClone(this._runtimeSampler.availability);
   }
 
   /**
    * Records a metric on the monitor. Never throws: invalid arguments are
    * counted and reported through 'metricRejected', and an exception thrown by
    * an event listener is re-emitted as 'error' when someone listens, else
-   * reported with process.emitWarning.
+   * reported with process.emitWarning once per distinct message.
    */
   recordMetric(name, value, unit, context) {
     try {
@@ -132,9 +157,14 @@ class PerformanceMonitoringService extends EventEmitter {
       if (this.listenerCount('metricRejected') > 0) this.emit('metricRejected', { ...sample, error });
       return;
     }
+    this._counters.listenerErrors++;
     if (this.listenerCount('error') > 0) {
       this.emit('error', error);
-    } else {
+      return;
+    }
+    // Warn once per distinct message; repeats are only counted.
+    if (!this._warnedMessages.has(error.message) && this._warnedMessages.size < MAX_WARNED_MESSAGES) {
+      this._warnedMessages.add(error.message);
       process.emitWarning(error);
     }
   }
@@ -274,7 +304,10 @@ class PerformanceMonitoringService extends EventEmitter {
     return JSON.parse(this._dispatcher.stats());
   }
 
-  /** Returns counters of the service itself: suppressed, rejectedMetrics, routed, prunedSamples. */
+  /**
+   * Returns counters of the service itself: suppressed (alerts dropped by the
+   * cooldown), rejectedMetrics, listenerErrors, routed, prunedSamples and pendingDeliveries.
+   */
   getServiceStats() {
     return { ...this._counters, pendingDeliveries: this._pending.size };
   }

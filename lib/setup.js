@@ -258,6 +258,8 @@ async function runMigrationRegressionTests(service) {
       if (report.performanceRegression) {
         const time = report.details.responseTime;
         lines.push(`      time: ${formatMs(time.old)} old, ${formatMs(time.new)} new (${formatPercent(time.regression)})`);
+        const memory = report.details.memoryUsage;
+        lines.push(`      memory: ${memory.old} B old, ${memory.new} B new (${formatPercent(memory.regression)})`);
       }
       for (const difference of report.details.functionalDifferences) lines.push(`      ${difference}`);
     }
