@@ -1,9 +1,11 @@
 'use strict';
 
-// Fault test: a local receiver answers half of the requests, at random, with
-// 500 or with 429 (Retry-After: 1, which the channel caps at 20 ms here).
-// 1000 alerts on distinct metrics go through the webhook channel; every
-// alert id must be accepted at least once and nothing may be lost.
+// Fault test: a local receiver responds to half of the requests, at random,
+// with 500 or with 429 (Retry-After: 1, which the channel caps at 20 ms here).
+// 1000 threshold violations on distinct metrics go through the webhook
+// channel as 2000 alerts, because the service routes each violation as a
+// 'threshold' and a 'regression_test' alert. Every alert id must be accepted
+// at least once, and nothing may be lost.
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');

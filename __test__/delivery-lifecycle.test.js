@@ -1,8 +1,8 @@
 'use strict';
 
-// Lifecycle of the delivery threads: stop() waits for the queues or the
-// deadline, the process exits by itself afterwards (and without stop()),
-// threads do not leak, and neither a throwing event callback nor a torn-down
+// Lifecycle of the delivery threads. stop() waits for the queues or the
+// deadline, and the process exits by itself afterwards (and without stop()).
+// Threads do not leak. Neither a throwing event callback nor a torn-down
 // environment can take the process down. Each case runs in a child process
 // so that its exit status and signal can be checked.
 

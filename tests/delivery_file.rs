@@ -47,7 +47,7 @@ fn read_log(log_path: &Path) -> (Vec<Value>, Vec<u64>) {
       rotated.push((index, path));
     }
   }
-  rotated.sort_by(|a, b| b.0.cmp(&a.0));
+  rotated.sort_by_key(|(index, _)| std::cmp::Reverse(*index));
   let mut paths: Vec<PathBuf> = rotated.into_iter().map(|(_, path)| path).collect();
   paths.push(log_path.to_path_buf());
 

@@ -82,6 +82,15 @@ impl AlertDispatcher {
     })
   }
 
+  /// Checks a configuration without starting anything. Throws like the
+  /// constructor on an invalid option.
+  #[napi(catch_unwind)]
+  pub fn validate(config_json: String) -> napi::Result<()> {
+    DeliveryConfig::from_json(&config_json)
+      .map(|_| ())
+      .map_err(config_error)
+  }
+
   /// Hands an alert to the router thread and returns at once. `kind` is
   /// `threshold`, `regression` or `regression_test`; `alertJson` is the
   /// RegressionAlert object; `id` is sent with every delivery try so that

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::Value;
 use thiserror::Error;
 
-/// Why a delivery configuration was rejected. Every message names the key
+/// A rejected delivery configuration. Every message names the key
 /// (as `alerting.<section>.<key>`) and, where there is one, the rejected value.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum ConfigError {
@@ -69,11 +69,11 @@ fn describe_value(value: &Value) -> String {
   }
 }
 
-/// Why one delivery try failed, and whether another try may succeed.
+/// The failure of one delivery try, and whether another try may succeed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendError {
   pub message: String,
-  /// HTTP status, or the SMTP reply code, when the server answered.
+  /// HTTP status, or the SMTP reply code, when the server responded.
   pub status: Option<u16>,
   pub retryable: bool,
   /// The server's `Retry-After`, already capped.

@@ -33,9 +33,10 @@ pub struct NetworkWorker<T: Transport> {
   pub context: Arc<ChannelContext>,
   pub policy: RetryPolicy,
   pub limiter: Option<TokenBucket>,
-  /// Alerts sent in one message when no rate-limit wait came before.
+  /// Alerts per message while the rate limit has a token for each queued alert.
   pub batch_size: usize,
-  /// Alerts merged into one message at most after a rate-limit wait.
+  /// Alerts merged into one message at most when there are fewer tokens
+  /// than queued alerts.
   pub merged_batch_size: usize,
   /// Becomes true when the dispatcher stops waiting for deliveries.
   pub abort: watch::Receiver<bool>,
@@ -55,7 +56,7 @@ impl<T: Transport> NetworkWorker<T> {
         break;
       }
 
-      // Alerts go one per message while the token bucket holds a token for
+      // Alerts go one per message while the token bucket has a token for
       // each queued alert. When more are queued than tokens remain (a burst,
       // or a backlog behind a slow receiver), or the channel had to wait for
       // a token, everything queued goes as one merged message.
