@@ -294,6 +294,17 @@ describe('renderHtmlReport with a monitor', () => {
     assert.ok(Math.min(...ys) < 30, `highest point at y=${Math.min(...ys)}`);
   });
 
+  test('single sample is a dot', () => {
+    const monitor = new PerformanceMonitor({ defaultThresholds: false });
+    monitor.recordMetric('startup_time', 120, 'ms');
+
+    const chart = chartsOf(renderHtmlReport(monitor)).get('startup_time');
+
+    assert.match(chart, /<circle data-role="series"/);
+    assert.equal(countOf(chart, />#1</g), 1);
+    assert.match(renderHtmlReport(monitor), /1 sample · mean 120 ms/);
+  });
+
   test('empty monitor renders', () => {
     const html = renderHtmlReport(new PerformanceMonitor());
     assert.match(html, /No metric has samples yet/);

@@ -213,8 +213,14 @@ function chartScales(metric) {
   const byTime = last > first && distinct * 2 >= samples.length;
   const plotWidth = CHART.width - CHART.left - CHART.right;
   const plotHeight = CHART.height - CHART.top - CHART.bottom;
-  const xLow = byTime ? first : 0;
-  const xHigh = byTime ? last : Math.max(1, samples.length - 1);
+  // A single sample sits in the middle of a span of two positions.
+  const single = samples.length === 1;
+  let xLow = single ? -1 : 0;
+  let xHigh = single ? 1 : samples.length - 1;
+  if (byTime) {
+    xLow = first;
+    xHigh = last;
+  }
   const y = valueDomain(metric);
   return {
     byTime,
@@ -228,6 +234,34 @@ function chartScales(metric) {
 
 const coordinate = (number) => number.toFixed(1);
 
+/** Clock labels would repeat over a span of a few seconds, so short spans show offsets from the first sample. */
+function isRelativeTime(scales) {
+  return scales.byTime && scales.xHigh - scales.xLow < RELATIVE_TIME_SPAN_MS;
+}
+
+function formatOffset(milliseconds) {
+  if (milliseconds < 1000) return `+${formatNumber(milliseconds)} ms`;
+  return `+${formatNumber(milliseconds / 1000)} s`;
+}
+
+/** Returns the x-axis ticks as `{ position, label }`: evenly spaced times, or distinct sample numbers. */
+function xTicks(scales, sampleCount) {
+  const span = scales.xHigh - scales.xLow;
+  if (scales.byTime) {
+    return Array.from({ length: X_TICKS + 1 }, (_, tick) => {
+      const position = scales.xLow + (span * tick) / X_TICKS;
+      const label = isRelativeTime(scales) ? formatOffset(position - scales.xLow) : formatTime(position);
+      return { position, label };
+    });
+  }
+  const positions = new Set();
+  for (let tick = 0; tick <= X_TICKS; tick++) {
+    const position = Math.round(scales.xLow + (span * tick) / X_TICKS);
+    if (position >= 0 && position < sampleCount) positions.add(position);
+  }
+  return [...positions].map((position) => ({ position, label: `#${position + 1}` }));
+}
+
 function renderAxes(metric, scales) {
   const parts = [];
   const right = CHART.width - CHART.right;
@@ -240,24 +274,16 @@ function renderAxes(metric, scales) {
     parts.push(`<text class="tick" x="${CHART.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml(formatNumber(Number(value.toPrecision(12))))}</text>`);
   }
 
-  const span = scales.xHigh - scales.xLow;
-  // Clock labels would repeat over a span of a few seconds, so short spans
-  // are labelled with the offset from the first sample.
-  const relative = scales.byTime && span < RELATIVE_TIME_SPAN_MS;
-  for (let tick = 0; tick <= X_TICKS; tick++) {
-    const position = scales.xLow + (span * tick) / X_TICKS;
-    let label = `#${Math.round(position) + 1}`;
-    if (relative) label = `+${formatNumber(position - scales.xLow)} ms`;
-    else if (scales.byTime) label = formatTime(position);
+  for (const tick of xTicks(scales, metric.samples.length)) {
     let anchor = 'middle';
-    if (tick === 0) anchor = 'start';
-    if (tick === X_TICKS) anchor = 'end';
-    parts.push(`<text class="tick" x="${coordinate(scales.x(position))}" y="${bottom + 16}" text-anchor="${anchor}">${escapeHtml(label)}</text>`);
+    if (tick.position === scales.xLow) anchor = 'start';
+    if (tick.position === scales.xHigh) anchor = 'end';
+    parts.push(`<text class="tick" x="${coordinate(scales.x(tick.position))}" y="${bottom + 16}" text-anchor="${anchor}">${escapeHtml(tick.label)}</text>`);
   }
   parts.push(`<line class="axis" x1="${CHART.left}" x2="${right}" y1="${bottom}" y2="${bottom}"/>`);
   parts.push(`<line class="axis" x1="${CHART.left}" x2="${CHART.left}" y1="${CHART.top}" y2="${bottom}"/>`);
   let axisTitle = 'sample';
-  if (relative) axisTitle = `time since ${formatTime(scales.xLow)}.${String(scales.xLow % 1000).padStart(3, '0')} UTC`;
+  if (isRelativeTime(scales)) axisTitle = `time since ${new Date(scales.xLow).toISOString().slice(11, 23)} UTC`;
   else if (scales.byTime) axisTitle = 'time (UTC)';
   parts.push(`<text class="axis-title" x="${right}" y="${CHART.height - 2}" text-anchor="end">${axisTitle}</text>`);
   if (metric.unit) {
@@ -307,9 +333,15 @@ function renderLineLabels(metric, scales) {
 function renderSeries(metric, scales, maxPoints) {
   const points = metric.samples.map((sample, index) => ({ index, value: sample.value, timestamp: sample.timestamp }));
   const kept = downsample(points, maxPoints);
-  const path = kept
-    .map((point) => `${coordinate(scales.x(scales.byTime ? point.timestamp : point.index))},${coordinate(scales.yOf(point.value))}`)
-    .join(' ');
+  const coordinates = kept.map((point) => ({
+    x: coordinate(scales.x(scales.byTime ? point.timestamp : point.index)),
+    y: coordinate(scales.yOf(point.value)),
+  }));
+  // A line through one point draws nothing, so a lone sample is a dot.
+  if (coordinates.length === 1) {
+    return `<circle data-role="series" class="series-dot" cx="${coordinates[0].x}" cy="${coordinates[0].y}" r="3"/>`;
+  }
+  const path = coordinates.map((point) => `${point.x},${point.y}`).join(' ');
   return `<polyline data-role="series" class="series" points="${path}"/>`;
 }
 
@@ -347,7 +379,7 @@ function renderAlertMarkers(metric, scales) {
 function renderChart(metric, options) {
   const scales = chartScales(metric);
   const markers = renderAlertMarkers(metric, scales);
-  const label = `${metric.name}: ${metric.samples.length} samples${metric.unit ? ` in ${metric.unit}` : ''}`;
+  const label = `${metric.name}: ${countSamples(metric.samples.length)}${metric.unit ? ` in ${metric.unit}` : ''}`;
   const svg =
     `<svg data-metric="${escapeHtml(metric.name)}" data-alerts="${markers.drawn}" viewBox="0 0 ${CHART.width} ${CHART.height}" role="img" aria-label="${escapeHtml(label)}">` +
     renderAxes(metric, scales) +
@@ -360,9 +392,13 @@ function renderChart(metric, options) {
   return `<figure class="chart"><figcaption><h3>${escapeHtml(metric.name)}</h3>${renderChartFacts(metric, markers)}</figcaption>${svg}</figure>`;
 }
 
+function countSamples(count) {
+  return `${count} sample${count === 1 ? '' : 's'}`;
+}
+
 function renderChartFacts(metric, markers) {
   const baseline = metric.baseline;
-  const facts = [`${metric.samples.length} samples`];
+  const facts = [countSamples(metric.samples.length)];
   if (baseline) {
     facts.push(`mean ${formatWithUnit(baseline.averageValue, metric.unit)}`);
     facts.push(`p50 ${formatWithUnit(baseline.p50, metric.unit)}`);
@@ -487,6 +523,7 @@ h3 { font-size: 14px; margin: 0; word-break: break-all; }
 .grid { stroke: #eef2f6; stroke-width: 1; }
 .axis { stroke: #9aa5b1; stroke-width: 1; }
 .tick, .axis-title { fill: var(--muted); font-size: 10px; }
+.series-dot { fill: var(--accent); }
 .series { fill: none; stroke: var(--accent); stroke-width: 1.5; stroke-linejoin: round; }
 .band { fill: rgba(47, 111, 222, 0.10); }
 .p95 { stroke: #7b5cd6; stroke-width: 1.2; stroke-dasharray: 2 3; }
