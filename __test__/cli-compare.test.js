@@ -11,6 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { PerformanceMonitor } = require('..');
+const { saveBaseline } = require('../lib/baseline-file');
 
 const BIN = path.join(__dirname, '..', 'bin', 'perf-sentinel.js');
 const RUN_TIMEOUT_MS = 30_000;
@@ -190,6 +191,46 @@ describe('perf-sentinel compare', () => {
     assert.ok(Math.abs(rows.get('response_time').meanChangePercent - 60) < 1e-9);
   });
 
+  test('saveBaseline files as input', async () => {
+    const before = new PerformanceMonitor({ defaultThresholds: false });
+    const now = new PerformanceMonitor({ defaultThresholds: false });
+    for (let i = 0; i < 10; i++) {
+      before.recordMetric('response_time', 50, 'ms');
+      now.recordMetric('response_time', 65, 'ms');
+    }
+    const savedBase = path.join(workDir, 'saved-base.json');
+    const savedHead = path.join(workDir, 'saved-head.json');
+    await saveBaseline(before, savedBase);
+    await saveBaseline(now, savedHead);
+
+    const run = runCli(['compare', savedBase, savedHead, '--format', 'json']);
+    const { report, rows } = jsonRows(run);
+
+    assert.equal(run.status, 1, run.stderr);
+    assert.equal(rows.get('response_time').severity, 'warning');
+    assert.ok(Math.abs(rows.get('response_time').meanChangePercent - 30) < 1e-9);
+    assert.deepEqual(report.environmentDifferences, []);
+    assert.doesNotMatch(runCli(['compare', savedBase, savedHead]).stdout, /Warning/);
+  });
+
+  test('environment difference is reported', async () => {
+    const monitor = new PerformanceMonitor({ defaultThresholds: false });
+    monitor.recordMetric('response_time', 50, 'ms');
+    const savedBase = path.join(workDir, 'env-base.json');
+    await saveBaseline(monitor, savedBase);
+    const otherMachine = { ...JSON.parse(fs.readFileSync(savedBase, 'utf8')), cpuModel: 'Other CPU 9000' };
+    const savedHead = writeJson('env-head.json', otherMachine);
+
+    const run = runCli(['compare', savedBase, savedHead]);
+    const { report } = jsonRows(runCli(['compare', savedBase, savedHead, '--format', 'json']));
+
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /Warning: the two baselines were measured in different environments \(cpuModel .* -> Other CPU 9000\)/);
+    assert.equal(report.environmentDifferences.length, 1);
+    assert.equal(report.environmentDifferences[0].field, 'cpuModel');
+    assert.equal(report.environmentDifferences[0].head, 'Other CPU 9000');
+  });
+
   test('zero base counts as regression', () => {
     const zero = writeExport('zero.json', { errors: [[0, 0, 0], ''] });
     const some = writeExport('some.json', { errors: [[0, 1, 2], ''] });
@@ -240,6 +281,13 @@ describe('perf-sentinel usage errors', () => {
     const run = runCli(['compare', broken, file]);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /broken\.json is not valid JSON/);
+  });
+
+  test('newer baseline file version', () => {
+    const newer = writeJson('newer.json', { format: 'perf-sentinel-baseline', version: 2, data: {} });
+    const run = runCli(['compare', newer, file]);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /newer\.json: baseline file version 2 is not supported; this perf-sentinel reads version 1/);
   });
 
   test('wrong shape', () => {

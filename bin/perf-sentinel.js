@@ -11,6 +11,8 @@
 const fs = require('node:fs');
 const { parseArgs } = require('node:util');
 
+const { BASELINE_FORMAT, BASELINE_VERSION } = require('../lib/baseline-file');
+
 const EXIT_OK = 0;
 const EXIT_REGRESSED = 1;
 const EXIT_USAGE = 2;
@@ -25,8 +27,8 @@ const VERDICT_ORDER = ['regressed', 'new', 'removed', 'improved', 'unchanged'];
 
 const USAGE = `Usage: perf-sentinel compare <base.json> <head.json> [options]
 
-Compares two files written from PerformanceMonitor#exportMetrics() (or saved
-baselines: an object or array of getBaseline() results) metric by metric.
+Compares two files metric by metric. Each file is an exportMetrics() result,
+a file written by saveBaseline(), or an object or array of getBaseline() results.
 A metric regressed when its mean or its p95 rose by at least --threshold
 percent; it improved when one of them fell by that much and none rose.
 
@@ -94,7 +96,11 @@ function readPercent(option, text, fallback) {
 
 // ---------------------------------------------------------------- input
 
-/** Reads one input file into a Map from metric name to `{ unit, count, mean, p95 }`. */
+/**
+ * Reads one input file. Returns `{ summaries, environment }`: a Map from
+ * metric name to `{ unit, count, mean, p95 }`, and the measuring environment
+ * of a saveBaseline() file (undefined for other inputs).
+ */
 function loadSnapshot(file) {
   let text;
   try {
@@ -109,11 +115,47 @@ function loadSnapshot(file) {
     throw new UsageError(`${file} is not valid JSON: ${error.message}`);
   }
   try {
-    return summariseInput(data);
+    if (data?.format === BASELINE_FORMAT) {
+      return { summaries: summariseInput(unwrapBaselineFile(data)), environment: environmentOf(data) };
+    }
+    return { summaries: summariseInput(data), environment: undefined };
   } catch (error) {
     if (error instanceof UsageError) throw new UsageError(`${file}: ${error.message}`);
     throw error;
   }
+}
+
+/** Returns the export inside a saveBaseline() file, after checking its version. */
+function unwrapBaselineFile(file) {
+  if (file.version !== BASELINE_VERSION) {
+    throw new UsageError(`baseline file version ${JSON.stringify(file.version)} is not supported; this perf-sentinel reads version ${BASELINE_VERSION}`);
+  }
+  if (file.data === null || typeof file.data !== 'object' || Array.isArray(file.data)) {
+    throw new UsageError('the baseline file has no data section');
+  }
+  return file.data;
+}
+
+function environmentOf(file) {
+  const major = /^v?(\d+)/.exec(String(file.runtimeVersion ?? ''));
+  return {
+    runtime: file.runtime,
+    runtimeVersion: file.runtimeVersion,
+    runtimeMajorVersion: major ? Number(major[1]) : undefined,
+    cpuModel: file.cpuModel,
+  };
+}
+
+/**
+ * Returns the environment fields in which two saveBaseline() files differ,
+ * as `{ field, base, head }`; timings from another runtime or CPU differ for
+ * reasons other than the code.
+ */
+function compareEnvironments(base, head) {
+  if (base === undefined || head === undefined) return [];
+  return ['runtime', 'runtimeMajorVersion', 'cpuModel']
+    .filter((field) => base[field] !== head[field])
+    .map((field) => ({ field, base: base[field], head: head[field] }));
 }
 
 /**
@@ -311,6 +353,11 @@ function singleLine(text) {
   return text.replace(/[\u0000-\u001f\u007f]/g, ' ');
 }
 
+function describeEnvironmentDifferences(differences) {
+  const parts = differences.map(({ field, base, head }) => `${field} ${base} -> ${head}`);
+  return `the two baselines were measured in different environments (${parts.join(', ')}), so timings may differ for reasons other than the code`;
+}
+
 function renderText(rows, counts, settings) {
   const lines = [HEADERS, ...rows.map((row) => tableCells(row).map((cell, index) => (index === 0 ? singleLine(cell) : cell)))];
   const widths = HEADERS.map((_, column) => Math.max(...lines.map((cells) => [...cells[column]].length)));
@@ -319,7 +366,8 @@ function renderText(rows, counts, settings) {
   );
   rendered.splice(1, 0, widths.map((width) => '-'.repeat(width)).join('  '));
   const footer = `${describeCounts(counts)}; threshold ${settings.threshold} %, critical ${settings.critical} %`;
-  return `${rendered.join('\n')}\n\n${footer}\n`;
+  const warning = settings.environmentDifferences.length > 0 ? `Warning: ${describeEnvironmentDifferences(settings.environmentDifferences)}.\n` : '';
+  return `${rendered.join('\n')}\n\n${footer}\n${warning}`;
 }
 
 /** Escapes a cell for a GitHub Markdown table. */
@@ -340,6 +388,7 @@ function renderMarkdown(rows, counts, settings) {
     '',
     `**${describeCounts(counts)}** (threshold ${settings.threshold} %, critical ${settings.critical} %)`,
     '',
+    ...(settings.environmentDifferences.length > 0 ? [`> ⚠️ ${markdownCell(describeEnvironmentDifferences(settings.environmentDifferences))}.`, ''] : []),
     `| ${HEADERS.join(' | ')} |`,
     `| ${HEADERS.map((_, index) => (index === 0 || index === HEADERS.length - 1 ? '---' : '---:')).join(' | ')} |`,
   ];
@@ -373,6 +422,7 @@ function renderJson(rows, counts, settings) {
     thresholdPercent: settings.threshold,
     criticalPercent: settings.critical,
     failOn: settings.failOn,
+    environmentDifferences: settings.environmentDifferences,
     summary: counts,
     metrics,
   };
@@ -384,11 +434,12 @@ function renderJson(rows, counts, settings) {
 function runCompare(settings) {
   const base = loadSnapshot(settings.basePath);
   const head = loadSnapshot(settings.headPath);
-  const rows = compareSnapshots(base, head, settings);
+  const rows = compareSnapshots(base.summaries, head.summaries, settings);
   const counts = tally(rows);
+  const environmentDifferences = compareEnvironments(base.environment, head.environment);
 
   const render = { text: renderText, markdown: renderMarkdown, json: renderJson }[settings.format];
-  process.stdout.write(render(rows, counts, settings));
+  process.stdout.write(render(rows, counts, { ...settings, environmentDifferences }));
 
   const failing = settings.failOn === 'critical' ? counts.critical : counts.regressed;
   return failing > 0 ? EXIT_REGRESSED : EXIT_OK;
