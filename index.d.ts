@@ -52,9 +52,16 @@ export interface RegressionAlert {
   metricName: string;
   /** The sample value that raised the alert. */
   currentValue: number;
-  /** The threshold's `maxValue` for a threshold alert; the baseline mean for a regression alert. */
+  /**
+   * The threshold's `maxValue` for a threshold alert. For a regression alert,
+   * the baseline mean (classic detection) or median (robust detection).
+   */
   previousValue: number;
-  /** The limit that was crossed: `maxValue`, or `mean + 2·σ` for a regression alert (with the default rule). */
+  /**
+   * The limit that was crossed: `maxValue` for a threshold alert, `mean +
+   * 2·σ` for a classic regression alert with the default rule, or the
+   * smallest value that would have raised a robust alert.
+   */
   threshold: number;
   /** How far the value is above `previousValue`, in percent of it. */
   regressionPercentage: number;
@@ -62,7 +69,9 @@ export interface RegressionAlert {
   timestamp: number;
   /**
    * `'critical'` above 1.5 × maxValue for a threshold alert, or above the
-   * critical percentage (default 50 %) for a regression alert; else `'warning'`.
+   * critical percentage (default 50 %) for a regression alert; else
+   * `'warning'`. Robust detection compares its estimated shift, not this
+   * one sample, with the critical percentage.
    */
   severity: AlertSeverity;
 }
@@ -134,15 +143,35 @@ export interface RegressionRule {
   memoryWarningPercent: number;
 }
 
+/** Regression detection method of a metric. */
+export type DetectionMethod = 'classic' | 'robust';
+
+/**
+ * Parameters of robust detection: a one-sided CUSUM of log values,
+ * standardised by the median and MAD of the window. `allowance`,
+ * `decisionInterval` and `clip` are in robust standard deviations of
+ * ln(value). Out-of-range values throw a RangeError.
+ */
+export interface RobustDetectionOptions {
+  /** Samples needed before any check, at start and again after each alarm. Default 30, from 5 to maxSamples. */
+  minSamples?: number;
+  /** CUSUM reference value k: only shifts above k standard deviations accumulate. Default 0.5, at least 0. */
+  allowance?: number;
+  /** CUSUM decision interval h: an alarm is raised when the sum exceeds it. Default 6, above 0. */
+  decisionInterval?: number;
+  /** Huber clipping bound c, above `allowance`: one sample adds at most c − k to the sum. Default 3; Infinity turns clipping off. */
+  clip?: number;
+}
+
 /** Result of one `ParallelTestHarness.executeParallel` call. */
 export interface TestResult {
   /** The id the result is stored under. */
   testId: string;
   /** Epoch milliseconds when the run started. */
   timestamp: number;
-  /** What the old implementation returned (promises awaited); undefined when it failed. */
+  /** Return value of the old implementation (promises awaited); undefined when it failed. */
   oldResult: any;
-  /** What the new implementation returned (promises awaited); undefined when either side failed. */
+  /** Return value of the new implementation (promises awaited); undefined when either side failed. */
   newResult: any;
   /** Deep structural equality of the two results; false when either side failed. */
   isEqual: boolean;
@@ -150,26 +179,113 @@ export interface TestResult {
   executionTimeOld: number;
   /** Wall time of the new side in milliseconds; 0 when either side failed. */
   executionTimeNew: number;
-  /** Growth of the used V8 heap during the old side, in bytes (never negative); 0 when either side failed. */
+  /**
+   * Change of the used heap during the old side, in bytes; negative when a
+   * garbage collection shrank the heap, and 0 when either side failed.
+   */
   memoryUsageOld: number;
-  /** Growth of the used V8 heap during the new side, in bytes (never negative); 0 when either side failed. */
+  /** Change of the used heap during the new side, in bytes, as `memoryUsageOld`. */
   memoryUsageNew: number;
   /**
    * Set when a side threw (the thrown message) or lacks the method
    * (`Method <name> not found in old|new implementation`).
    */
   error?: string;
-  /** Which side failed, when `error` is set. */
+  /** The side that failed, when `error` is set. */
   failedImplementation?: 'old' | 'new';
-  /** Where the two results first differ, when both sides ran and `isEqual` is false. */
+  /** The first difference between the results, when both sides ran and `isEqual` is false. */
   difference?: ResultDifference;
+  /**
+   * Whether a garbage collection ran before each side, outside the timed
+   * region. It does where the runtime allows it: Bun, or Node started with
+   * `--expose-gc`, unless the `gc` option is false.
+   */
+  gcBetweenSides: boolean;
+  /** Present when `executeParallel` ran with statistics options. */
+  statistics?: ComparisonStatistics;
+}
+
+/** Outcome of a repeated comparison. */
+export type ComparisonVerdict = 'regressed' | 'improved' | 'equivalent' | 'inconclusive';
+
+/** Options of `executeParallel`. Statistics run when any of `iterations`, `warmup`, `budgetMs` or `seed` is set. */
+export interface ExecuteParallelOptions {
+  /** Collect garbage before each side where the runtime allows it. Default true. */
+  gc?: boolean;
+  /** Measured iterations, 1 to 100,000. Default 100, or 100,000 with a budget so that the budget decides. */
+  iterations?: number;
+  /** Iterations run first and discarded, 0 to 100,000. Default 10. */
+  warmup?: number;
+  /**
+   * Time budget of warm-up and measurement together, in ms. Default
+   * Infinity. Checked before each iteration, and at least 2 iterations (or
+   * `iterations`, if fewer) are always measured.
+   */
+  budgetMs?: number;
+  /** Integer from 0 to 2^32 − 1 for the order of the sides and the bootstrap. Default a random seed, reported back. */
+  seed?: number;
+  /** Bootstrap resamples, 1 to 100,000. Default 2000. */
+  resamples?: number;
+  /** Significance level of the Mann-Whitney U test, between 0 and 1. Default 0.05. */
+  alpha?: number;
+  /** Smallest relative change called regressed or improved, from 0 to 10. Default 0.01. */
+  minEffect?: number;
+  /** Relative change within which the sides are equivalent, from 0 to 10. Default 0.03. */
+  equivalenceMargin?: number;
+}
+
+/**
+ * Statistics of a repeated comparison. With [low, high] the bootstrap 95 %
+ * interval of median(new) / median(old) and p the U test's p-value, the
+ * verdict is `'regressed'` when low > 1 + minEffect and p < alpha,
+ * `'improved'` when high < 1 / (1 + minEffect) and p < alpha,
+ * `'equivalent'` when the interval lies within [1 / (1 + equivalenceMargin),
+ * 1 + equivalenceMargin], else `'inconclusive'`.
+ */
+export interface ComparisonStatistics {
+  /** Measured iterations per side. */
+  iterations: number;
+  /** Warm-up iterations run. */
+  warmup: number;
+  /** Seed of the side order and the bootstrap. */
+  seed: number;
+  /** Bootstrap resamples. */
+  resamples: number;
+  /** The verdict thresholds used. */
+  rule: { alpha: number; minEffect: number; equivalenceMargin: number };
+  /** Cause of the end of the run. */
+  stoppedBy: 'iterations' | 'budget' | 'error';
+  /** Wall time of the whole run, in ms. */
+  elapsedMs: number;
+  /** Times of the old side, in ms, in run order. */
+  oldSamples: number[];
+  /** Times of the new side, in ms, in run order. */
+  newSamples: number[];
+  /** Median time of the old side in ms; null without samples. */
+  oldMedian: number | null;
+  /** Median time of the new side in ms; null without samples. */
+  newMedian: number | null;
+  /** Median heap change of the old side, in bytes. */
+  oldHeapMedian: number;
+  /** Median heap change of the new side, in bytes. */
+  newHeapMedian: number;
+  /** newMedian / oldMedian: 1 when both are 0, Infinity when only the old one is; null without samples. */
+  ratio: number | null;
+  /** `[low, high]` of the bootstrap 95 % interval; null after an error or with fewer than 2 samples per side. */
+  ratioCI95: [number, number] | null;
+  /** Two-sided p-value of the Mann-Whitney U test; null when `ratioCI95` is. */
+  pValue: number | null;
+  /** The test used. */
+  test: 'mann-whitney-u';
+  /** Outcome; always `'inconclusive'` after an error or with fewer than 2 samples per side. */
+  verdict: ComparisonVerdict;
 }
 
 /** The first difference between two results. */
 export interface ResultDifference {
   /** Path of the difference, for example `'<root>'`, `'[1].a'` or `'.get("room-1")'`; null when the comparison itself failed. */
   path: string | null;
-  /** What differs there. */
+  /** Description of the difference there. */
   reason: string;
 }
 
@@ -183,10 +299,12 @@ export interface TestComparison {
    * 0.9) and the memory equivalents.
    */
   differences: string[];
-  /** executionTimeNew / executionTimeOld; 1 when the old time is 0. */
+  /** executionTimeNew / executionTimeOld (medians with statistics); 1 when the old time is 0. */
   performanceRatio: number;
-  /** memoryUsageNew / memoryUsageOld; 1 when the old growth is 0. */
+  /** memoryUsageNew / memoryUsageOld, a negative change counting as 0; 1 when the old change is 0 or less. */
   memoryRatio: number;
+  /** The result's statistics, when it has them; `differences` then ends with a "Statistical verdict: …" line. */
+  statistics?: ComparisonStatistics;
 }
 
 /** Summary returned by `ParallelTestHarness.generateReport()`. */
@@ -322,13 +440,45 @@ export interface PerformanceMonitorEvents {
   regressionDetected: (alert: RegressionAlert) => void;
 }
 
+/** Payload of the harness's 'mismatch' event: an experiment's control and candidate disagreed. */
+export interface ExperimentMismatchEvent {
+  /** The experiment's name. */
+  name: string;
+  /** Path of the first difference, for example `'<root>'` or `'.items[2]'`; null when unknown. */
+  path: string | null;
+  /** Description of the difference there. */
+  reason: string;
+  /** Return value of the control, or the error it threw. */
+  control: unknown;
+  /** Return value of the candidate, or the error it threw. */
+  candidate: unknown;
+  /** The arguments of the call. */
+  args: unknown[];
+}
+
+/** Payload of the harness's 'candidateError' event: the candidate failed while the control returned. */
+export interface ExperimentCandidateErrorEvent {
+  /** The experiment's name. */
+  name: string;
+  /** The candidate's thrown value or rejection reason, or an Error with code `PERF_SENTINEL_EXPERIMENT_TIMEOUT`. */
+  error: unknown;
+  /** The candidate ran past `timeoutMs`. */
+  timedOut: boolean;
+  /** The arguments of the call. */
+  args: unknown[];
+}
+
 /** Events of `ParallelTestHarness`. */
 export interface ParallelTestHarnessEvents {
   /** A result was stored; a throwing listener makes `executeParallel` reject. */
   testCompleted: (result: TestResult) => void;
+  /** An experiment's candidate disagreed with its control. A throwing listener is reported once with `process.emitWarning`. */
+  mismatch: (event: ExperimentMismatchEvent) => void;
+  /** An experiment's candidate threw, rejected or timed out while the control returned. */
+  candidateError: (event: ExperimentCandidateErrorEvent) => void;
 }
 
-/** Which route an alert took into the service. */
+/** Route of an alert into the service. */
 export type ServiceAlertType = 'threshold' | 'regression' | 'regression_test';
 
 /** Payload of the service's 'alert' event. */
@@ -346,7 +496,7 @@ export type DeliveryChannelName = 'file' | 'webhook' | 'email' | 'alertmanager';
 export interface DeliveryErrorEvent {
   /** The channel that failed. */
   channel: DeliveryChannelName;
-  /** Why it failed, as text (for example a connection error, or why the alert was dropped). */
+  /** Cause of the failure as text, for example a connection error or the reason the alert was dropped. */
   error: string;
   /** Tries the channel made; 0 when the alert was dropped without a try. */
   attempts: number;
@@ -385,7 +535,7 @@ export interface PerformanceMonitoringServiceEvents {
   /**
    * An exception that is not a validation error, for example one thrown by a
    * monitor listener during `recordMetric`. Without an 'error' listener it is
-   * reported with `process.emitWarning` instead.
+   * reported with `process.emitWarning` instead, once per distinct message.
    */
   error: (error: Error) => void;
 }
@@ -412,10 +562,31 @@ export interface PerformanceMonitorOptions {
   maxAlertHistory?: number;
   /** Install the five default thresholds. Default true. */
   defaultThresholds?: boolean;
-  /** The regression rule; absent fields keep their defaults. */
+  /** The classic regression rule; absent fields keep their defaults. */
   regression?: Partial<RegressionRule>;
-  /** Detection method. Only `'classic'` (the default) exists; anything else throws a RangeError. */
-  detection?: 'classic';
+  /**
+   * Regression detection of metrics without their own `setDetection`:
+   * `'classic'` (default, the mean + 2σ rule, alert for alert as the
+   * TypeScript original) or `'robust'`. Anything else throws a RangeError.
+   */
+  detection?: DetectionMethod;
+  /** Robust detection parameters, also the base that `setDetection` options override. */
+  robust?: RobustDetectionOptions;
+}
+
+/** A metric name and unit bound to a monitor, from `monitor.metric(name, unit)`. */
+export interface MetricHandle {
+  /** The monitor the handle records into. */
+  readonly monitor: PerformanceMonitor;
+  /** The metric name. */
+  readonly name: string;
+  /** The unit, `''` when none was given. */
+  readonly unit: string;
+  /**
+   * Records `value` as `monitor.recordMetric(name, value, unit)` does, with
+   * the same events, alerts and errors, without looking the name up.
+   */
+  record(value: number): void;
 }
 
 /**
@@ -434,6 +605,20 @@ export interface PerformanceMonitorOptions {
  */
 export declare class PerformanceMonitor extends EventEmitter {
   constructor(options?: PerformanceMonitorOptions | null);
+
+  /**
+   * Returns the monitor shared under `name` by every thread of the process
+   * (the main thread and each `worker_threads` worker): all of them record
+   * into one native collector, and repeated calls on one thread return the
+   * same object. `options` apply when the collector is created; a later
+   * call with different options throws a RangeError.
+   *
+   * Events fire on the thread that recorded. The owning thread is the main
+   * thread once it has called `shared(name)`, else the first thread that
+   * did. It also receives the alert events of other threads on its own
+   * event loop, and that delivery never keeps the process alive.
+   */
+  static shared(name: string, options?: PerformanceMonitorOptions | null): PerformanceMonitor;
 
   /**
    * Stores a sample (at most 1000 per name by default, oldest dropped),
@@ -461,6 +646,13 @@ export declare class PerformanceMonitor extends EventEmitter {
   recordMany(name: string, values: Float64Array | ArrayLike<number> | Iterable<number>, unit?: string | null): number;
 
   /**
+   * Returns a handle whose `record(value)` records into `name` with `unit`,
+   * the cheapest way to record repeatedly. Throws a TypeError for an empty
+   * name or a non-string unit.
+   */
+  metric(name: string, unit?: string | null): MetricHandle;
+
+  /**
    * Sets or replaces the threshold of `name`. Throws a TypeError for an empty
    * name or a non-number `maxValue` and a RangeError for a non-finite one.
    *
@@ -470,9 +662,18 @@ export declare class PerformanceMonitor extends EventEmitter {
   setThreshold(name: string, maxValue: number, unit?: string | null, enabled?: boolean): void;
 
   /**
-   * Replaces the regression rule of every metric; absent fields keep their
-   * current values. Throws a TypeError for a non-object and a RangeError for
-   * a negative or non-finite field.
+   * Sets the regression detection of metric `name` for its current and
+   * future samples and restarts its detector. Samples stay, and the setting
+   * outlives `clearMetrics()`. `options` override the monitor's robust
+   * options for this metric. Throws a RangeError for another method or an
+   * option out of range.
+   */
+  setDetection(name: string, detection: DetectionMethod, options?: RobustDetectionOptions | null): void;
+
+  /**
+   * Replaces the classic regression rule of every metric; absent fields
+   * keep their current values. Throws a TypeError for a non-object and a
+   * RangeError for a negative or non-finite field.
    */
   setRegressionRule(rule: Partial<RegressionRule>): void;
 
@@ -513,6 +714,13 @@ export declare class PerformanceMonitor extends EventEmitter {
    * many were dropped. Throws for a non-finite cutoff.
    */
   dropSamplesOlderThan(cutoff: number): number;
+
+  /**
+   * Returns how many alerts raised on other threads this shared monitor's
+   * owner did not take in time and dropped (at most 10,000 wait); 0 for a
+   * monitor that is not shared.
+   */
+  getDroppedAlertCount(): number;
 
   /** Returns everything stored as plain, JSON-serialisable objects. */
   exportMetrics(): MetricsExport;
@@ -592,10 +800,77 @@ export declare class PerformanceMonitor extends EventEmitter {
 // ParallelTestHarness
 // ---------------------------------------------------------------------------
 
+/** Anything with `recordMetric`, such as a PerformanceMonitor or a PerformanceMonitoringService. */
+export interface MetricRecorder {
+  /** Records one sample. */
+  recordMetric(name: string, value: number, unit: string, context?: MetricContext): void;
+}
+
 /** Options of `new ParallelTestHarness(options)`. */
 export interface ParallelTestHarnessOptions {
   /** Results kept; the oldest is dropped beyond it. Default 10,000; a positive integer, else RangeError. */
   maxResults?: number;
+  /** Recorder of experiment metrics for experiments that name no monitor of their own. Default none. */
+  monitor?: MetricRecorder | null;
+}
+
+/** Result of an experiment's `compare`: true when equal, or a verdict with the path and reason of the difference. */
+export type ExperimentVerdict = boolean | { equal: boolean; path?: string; reason?: string };
+
+/** Options of `ParallelTestHarness.experiment`. */
+export interface ExperimentOptions<Args extends unknown[], Result, CandidateResult = Result> {
+  /** Used in the metric names `experiment_<name>_…`: letters, digits, `_ . : -`. */
+  name: string;
+  /** The control: every caller gets its outcome. */
+  use: (...args: Args) => Result;
+  /** The candidate, run on a sampled share of calls after the control has returned or settled. */
+  try: (...args: Args) => CandidateResult;
+  /** Share of calls that run the candidate, from 0 to 1. Default 1. */
+  sampleRate?: number;
+  /** Compares the settled outcomes. Default a deep structural comparison. */
+  compare?: (control: Awaited<Result>, candidate: Awaited<CandidateResult>) => ExperimentVerdict;
+  /** Maximum candidate run time that is compared, in ms; a slower run is a candidate error. Default 1000. */
+  timeoutMs?: number;
+  /** Recorder of the experiment's metrics. Default the harness's `monitor` option; with neither, nothing is recorded. */
+  monitor?: MetricRecorder | null;
+  /** Integer from 0 to 2^32 − 1 that makes the sampling repeatable. Default Math.random. */
+  seed?: number;
+  /** Candidates running at once; further sampled calls skip the candidate. Default 100. */
+  maxPending?: number;
+}
+
+/** Counters of an experiment. */
+export interface ExperimentStats {
+  /** Calls of the experiment function. */
+  calls: number;
+  /** Calls chosen by the sample rate. */
+  sampled: number;
+  /** Sampled calls that skipped the candidate (too many pending, or a non-promise thenable). */
+  skipped: number;
+  /** Outcomes compared. */
+  compared: number;
+  /** Comparisons that found a difference. */
+  mismatches: number;
+  /** Candidate throws, rejections and timeouts. */
+  candidateErrors: number;
+  /** Candidate runs past `timeoutMs`. */
+  timeouts: number;
+  /** Candidates running now. */
+  pending: number;
+}
+
+/**
+ * A function with the behaviour of the control that also runs the candidate
+ * as a shadow. It returns exactly what `use` returns (the same promise
+ * object for a promise) or throws what `use` throws.
+ */
+export interface Experiment<Args extends unknown[], Result> {
+  /** Calls the control, and the candidate afterwards on a sampled share of calls. */
+  (...args: Args): Result;
+  /** Returns the counters. */
+  stats(): ExperimentStats;
+  /** Resolves once no candidate is running. */
+  settled(): Promise<void>;
 }
 
 /**
@@ -610,6 +885,8 @@ export declare class ParallelTestHarness extends EventEmitter {
 
   /** Upper bound of stored results. */
   readonly maxResults: number;
+  /** The `monitor` option, or null. */
+  readonly monitor: MetricRecorder | null;
   /** The old implementation given to `registerImplementations`, or null before. */
   oldImplementation: object | null;
   /** The new implementation given to `registerImplementations`, or null before. */
@@ -622,22 +899,32 @@ export declare class ParallelTestHarness extends EventEmitter {
   registerImplementations(oldImpl: object, newImpl: object): void;
 
   /**
-   * Calls `methodName` on the old implementation, then on the new one, with
-   * the same `args` (promises awaited), stores the TestResult under
-   * `testId`, emits 'testCompleted' and resolves to it.
+   * Calls `methodName` on the old and the new implementation with the same
+   * `args` (promises awaited), stores the TestResult under `testId`, emits
+   * 'testCompleted' and resolves to it.
+   *
+   * Without statistics options each side runs once, old then new. With any
+   * of `iterations`, `warmup`, `budgetMs` or `seed`, both sides run
+   * repeatedly in a seeded random order, the four measurements are medians
+   * and the result gains `statistics`.
    *
    * A missing method or a throw on either side does not reject: it sets
    * `error`, zeroes the four measurements and makes `isEqual` false. A
    * missing method is detected before either side runs, and a throw on the
-   * old side skips the new side. Rejects with a TypeError for an empty
-   * `methodName`, non-array `args` or an empty `testId`.
+   * old side skips the new side. Rejects with a TypeError or RangeError for
+   * an empty `methodName`, non-array `args`, an empty `testId` or an invalid option.
    *
    * @param args arguments for both calls; `[]` when undefined
    * @param testId default `'test_' + Date.now()`, raised to the next free
    *   number when that id is taken; an explicit id that is already stored
    *   replaces that result
    */
-  executeParallel(methodName: string, args?: readonly unknown[], testId?: string): Promise<TestResult>;
+  executeParallel(
+    methodName: string,
+    args?: readonly unknown[],
+    testId?: string,
+    options?: ExecuteParallelOptions | null,
+  ): Promise<TestResult>;
 
   /**
    * Compares the stored result `testId`: ratios new/old and difference
@@ -653,6 +940,20 @@ export declare class ParallelTestHarness extends EventEmitter {
 
   /** Summarises the stored results; both averages are 1 when nothing is stored. */
   generateReport(): HarnessReport;
+
+  /**
+   * Returns a function that runs a shadow experiment on live calls. Callers
+   * always get the outcome of `use`. `try` runs afterwards on a sampled
+   * share of calls, off the caller's path, so its errors and slowness never
+   * reach the caller. Each sampled call records
+   * `experiment_<name>_control_ms` and `experiment_<name>_candidate_ms`,
+   * plus `experiment_<name>_mismatch` or `experiment_<name>_candidate_error`
+   * (count 1), and emits 'mismatch' or 'candidateError' on this harness.
+   * Throws a TypeError or RangeError for invalid options.
+   */
+  experiment<Args extends unknown[], Result, CandidateResult = Result>(
+    options: ExperimentOptions<Args, Result, CandidateResult>,
+  ): Experiment<Args, Result>;
 
   /** Adds a listener for a harness event. */
   on<K extends keyof ParallelTestHarnessEvents>(event: K, listener: ParallelTestHarnessEvents[K]): this;
@@ -710,10 +1011,12 @@ export declare class ParallelTestHarness extends EventEmitter {
 // RegressionDetector
 // ---------------------------------------------------------------------------
 
-/** What a `RegressionDetector` needs from its monitor: alert events and `recordMetric`. */
-export interface RegressionDetectorMonitor extends EventEmitter {
-  /** Receives `<test>_response_time` (ms) and `<test>_memory_usage` (bytes) after each test. */
-  recordMetric(name: string, value: number, unit: string, context?: MetricContext): void;
+/**
+ * The monitor of a `RegressionDetector`: an EventEmitter of the alert events
+ * with `recordMetric`, which receives `<test>_response_time` (ms) and
+ * `<test>_memory_usage` (bytes) after each test.
+ */
+export interface RegressionDetectorMonitor extends EventEmitter, MetricRecorder {
   /** Included in `exportData()` as `performanceData` when present. */
   exportMetrics?(): MetricsExport;
 }
@@ -976,8 +1279,15 @@ export interface MonitoringConfig {
   baselineUpdateInterval: number;
   /** An alert with the same `metricName + '_' + type` as one routed less than this many ms ago is dropped. Default 300,000. */
   alertCooldownPeriod: number;
-  /** Longest wait of `stop()` and `cleanup()` for alert delivery, in ms. Default 30,000. */
+  /** Maximum wait of `stop()` and `cleanup()` for alert delivery, in ms. Default 30,000. */
   shutdownTimeoutMs: number;
+  /**
+   * Record runtime metrics on every periodic run while started:
+   * `event_loop_delay_p50` and `event_loop_delay_p99` (ms),
+   * `event_loop_utilization` (ratio), `heap_used` and `rss` (bytes) and
+   * `cpu_usage` (% of one core). Default false.
+   */
+  runtimeMetrics: boolean;
 }
 
 /** The whole service configuration, as `getConfiguration()` returns it. */
@@ -993,10 +1303,10 @@ export interface PerformanceMonitoringConfig {
 }
 
 /**
- * Configuration input: every section and field is optional. Each section
- * given replaces the keys it names and keeps the others; each alerting
- * channel is merged one level further, so `{ file: { enabled: false } }`
- * keeps the default path.
+ * Configuration input, in which every section and field is optional. Each
+ * section given replaces the keys it names and keeps the others. Each
+ * alerting channel is merged one level further, so `{ file: { enabled:
+ * false } }` keeps the default path.
  */
 export interface PerformanceMonitoringConfigInput {
   /** Merged over the current thresholds. */
@@ -1044,12 +1354,36 @@ export interface ServiceStats {
   suppressed: number;
   /** `recordMetric` calls whose arguments were rejected. */
   rejectedMetrics: number;
+  /** Exceptions thrown by monitor listeners during `recordMetric`. */
+  listenerErrors: number;
   /** Alerts handed to the channels. */
   routed: number;
   /** Samples dropped by the retention period. */
   prunedSamples: number;
   /** Alerts whose delivery has not settled. */
   pendingDeliveries: number;
+}
+
+/** Whether the runtime provides one runtime measurement. */
+export interface RuntimeMetricAvailability {
+  /** False when the measurement is never recorded on this runtime. */
+  available: boolean;
+  /** Reason it is unavailable. */
+  reason?: string;
+}
+
+/** Returned by `PerformanceMonitoringService.getRuntimeMetricsAvailability()`. */
+export interface RuntimeMetricsAvailability {
+  /** `event_loop_delay_p50` and `event_loop_delay_p99`. */
+  eventLoopDelay: RuntimeMetricAvailability;
+  /** `event_loop_utilization`; unavailable under Bun 1.4, which reports no event loop activity. */
+  eventLoopUtilization: RuntimeMetricAvailability;
+  /** `heap_used`. */
+  heapUsed: RuntimeMetricAvailability;
+  /** `rss`. */
+  rss: RuntimeMetricAvailability;
+  /** `cpu_usage`. */
+  cpuUsage: RuntimeMetricAvailability;
 }
 
 /** Returned by `PerformanceMonitoringService.generateReport()`. */
@@ -1121,8 +1455,8 @@ export declare class PerformanceMonitoringService extends EventEmitter {
   /**
    * Records a metric on the monitor. Never throws: invalid arguments are
    * counted and emitted as 'metricRejected', and an exception from a monitor
-   * listener is emitted as 'error' when someone listens, else reported with
-   * `process.emitWarning`.
+   * listener is counted and emitted as 'error' when someone listens, else
+   * reported with `process.emitWarning` once per distinct message.
    */
   recordMetric(name: string, value: number, unit?: string | null, context?: MetricContext | null): void;
 
@@ -1131,6 +1465,12 @@ export declare class PerformanceMonitoringService extends EventEmitter {
 
   /** Returns counters of the service itself. */
   getServiceStats(): ServiceStats;
+
+  /**
+   * Returns which runtime measurements this runtime provides; null until
+   * the service started with `monitoring.runtimeMetrics`.
+   */
+  getRuntimeMetricsAvailability(): RuntimeMetricsAvailability | null;
 
   /** Builds a report of metrics, alerts, regression tests and recommendations. */
   generateReport(): PerformanceReport;

@@ -22,9 +22,13 @@ import {
 } from 'perf-sentinel';
 import type {
   AlertSeverity,
+  ComparisonStatistics,
+  ComparisonVerdict,
   DeliveryErrorEvent,
   DeliveryStats,
+  ExperimentStats,
   HarnessReport,
+  MetricHandle,
   MetricRejectedEvent,
   MetricsExport,
   MigrationTestRun,
@@ -40,6 +44,7 @@ import type {
   RegressionReport,
   RegressionSummary,
   RegressionTest,
+  RuntimeMetricsAvailability,
   ServiceAlertEvent,
   ServiceStats,
   TestComparison,
@@ -57,6 +62,11 @@ function assertEqualTypes<A, B>(proof: Equal<A, B>): void {
 const monitor = new PerformanceMonitor();
 const sizedMonitor = new PerformanceMonitor({ maxSamples: 500, maxAlerts: 50, regression: { sigma: 3 } });
 new PerformanceMonitor({ maxMetricsHistory: 200, defaultThresholds: false, detection: 'classic' });
+new PerformanceMonitor({ detection: 'robust', robust: { minSamples: 20, allowance: 0.5, decisionInterval: 6, clip: 3 } });
+// @ts-expect-error: detection is 'classic' or 'robust'.
+new PerformanceMonitor({ detection: 'bayesian' });
+const sharedMonitor: PerformanceMonitor = PerformanceMonitor.shared('api', { maxSamples: 2000 });
+const droppedAcrossThreads: number = sharedMonitor.getDroppedAlertCount();
 const emitter: EventEmitter = monitor;
 
 monitor.on('metricRecorded', (metric) => {
@@ -109,11 +119,18 @@ monitor.recordMetric(7, 85, 'ms');
 
 const recordedCount: number = monitor.recordMany('lat', new Float64Array([1, 2, 3]), 'ms');
 monitor.recordMany('lat', [4, 5, 6]);
-void recordedCount;
+const latency: MetricHandle = monitor.metric('lat', 'ms');
+latency.record(12);
+const handleFields: [PerformanceMonitor, string, string] = [latency.monitor, latency.name, latency.unit];
+// @ts-expect-error: a handle records numbers.
+latency.record('12');
+void [recordedCount, handleFields, droppedAcrossThreads];
 
 monitor.setThreshold('response_time', 150, 'ms');
 monitor.setThreshold('custom_metric', 10, 'ms', false);
 monitor.setRegressionRule({ warningPercent: 25, criticalPercent: 60 });
+monitor.setDetection('lat', 'robust', { decisionInterval: 8 });
+monitor.setDetection('lat', 'classic');
 const thresholds: PerformanceThreshold[] = monitor.getThresholds();
 const metrics: PerformanceMetric[] = monitor.getMetrics('response_time');
 const newest: PerformanceMetric[] = monitor.getMetrics('response_time', 10);
@@ -164,7 +181,7 @@ class NewRoomHandler {
 }
 
 const harness = new ParallelTestHarness();
-new ParallelTestHarness({ maxResults: 100 });
+new ParallelTestHarness({ maxResults: 100, monitor });
 harness.registerImplementations(new OldRoomHandler(), new NewRoomHandler());
 const oldImplementation: object | null = harness.oldImplementation;
 const newImplementation: object | null = harness.newImplementation;
@@ -181,10 +198,51 @@ harness.on('testCompleted', (result) => {
 });
 // @ts-expect-error: a testCompleted listener receives a TestResult, not an alert.
 harness.on('testCompleted', (alert: RegressionAlert) => void alert);
+harness.on('mismatch', (event) => {
+  const where: string | null = event.path;
+  void [event.name, where, event.reason, event.control, event.candidate, event.args.length];
+});
+harness.on('candidateError', (event) => {
+  const timedOut: boolean = event.timedOut;
+  void [event.name, event.error, timedOut, event.args];
+});
+// @ts-expect-error: a candidateError listener receives an event object, not a boolean.
+harness.on('candidateError', (timedOut: boolean) => void timedOut);
+
+const findRoom = harness.experiment({
+  name: 'find_room',
+  use: (id: string) => ({ id, members: 3 }),
+  try: (id: string) => Promise.resolve({ id, members: 3 }),
+  sampleRate: 0.5,
+  compare: (control, candidate) => control.members === candidate.members,
+  timeoutMs: 200,
+  seed: 7,
+});
+const room: { id: string; members: number } = findRoom('lobby');
+const experimentStats: ExperimentStats = findRoom.stats();
+// @ts-expect-error: the experiment takes the control's arguments.
+findRoom(42);
+void [room, experimentStats];
 
 async function useHarness(): Promise<void> {
   const result: TestResult = await harness.executeParallel('handleCreateRoom', [{}, { name: 'lobby' }]);
   await harness.executeParallel('handleCreateRoom', [{}, { name: 'lobby' }], 'room_creation_test');
+  const repeated = await harness.executeParallel('handleCreateRoom', [{}, { name: 'lobby' }], undefined, {
+    iterations: 50,
+    warmup: 5,
+    budgetMs: 2000,
+    seed: 1,
+    alpha: 0.01,
+  });
+  const gcRan: boolean = repeated.gcBetweenSides;
+  if (repeated.statistics !== undefined) {
+    const statistics: ComparisonStatistics = repeated.statistics;
+    const verdict: ComparisonVerdict = statistics.verdict;
+    const interval: [number, number] | null = statistics.ratioCI95;
+    void [verdict, interval, statistics.pValue, statistics.oldSamples];
+  }
+  await findRoom.settled();
+  void gcRan;
   const comparison: TestComparison | null = harness.analyzeResults(result.testId);
   if (comparison !== null) {
     const verdict: boolean = comparison.passed;
@@ -254,7 +312,7 @@ const configInput: PerformanceMonitoringConfigInput = {
     email: { enabled: false, host: 'smtp.example.com', from: 'alerts@example.com', to: ['ops@example.com'] },
     alertmanager: { enabled: false, url: 'http://127.0.0.1:9093', labels: { team: 'audio' } },
   },
-  monitoring: { alertCooldownPeriod: 600_000, shutdownTimeoutMs: 5_000 },
+  monitoring: { alertCooldownPeriod: 600_000, shutdownTimeoutMs: 5_000, runtimeMetrics: true },
 };
 new PerformanceMonitoringService(configInput);
 new PerformanceMonitoringService();
@@ -306,6 +364,10 @@ const recommendations: string[] = reportOfService.recommendations;
 const newestResponseTimes: PerformanceMetric[] = reportOfService.metrics.responseTime;
 const deliveryStats: DeliveryStats[] = service.getDeliveryStats();
 const serviceStats: ServiceStats = service.getServiceStats();
+const listenerErrors: number = serviceStats.listenerErrors;
+const runtimeAvailability: RuntimeMetricsAvailability | null = service.getRuntimeMetricsAvailability();
+const loopDelayAvailable: boolean | undefined = runtimeAvailability?.eventLoopDelay.available;
+void [listenerErrors, loopDelayAvailable];
 const serviceMonitor: PerformanceMonitor = service.getPerformanceMonitor();
 const serviceDetector: RegressionDetector = service.getRegressionDetector();
 const serviceHarness: ParallelTestHarness = service.getTestHarness();
