@@ -1637,9 +1637,7 @@ export interface PerformanceMiddleware {
  * A failure to record is reported once with `process.emitWarning`. Throws a
  * TypeError when `service` has no `recordMetric` method.
  */
-export declare function createPerformanceMiddleware(
-  service: PerformanceMonitoringService | Pick<PerformanceMonitoringService, 'recordMetric'>,
-): PerformanceMiddleware;
+export declare function createPerformanceMiddleware(service: PerformanceMonitoringService | MetricRecorder): PerformanceMiddleware;
 
 /** Options of `setupMigrationPerformanceMonitoring`. */
 export interface MigrationMonitoringConfig {

@@ -395,6 +395,7 @@ http.createServer((req, res) => {
 });
 declare const io: SocketIoServer;
 io.use(middleware.socketMiddleware);
+createPerformanceMiddleware(monitor);
 // @ts-expect-error: the middleware needs something with recordMetric.
 createPerformanceMiddleware({});
 
