@@ -271,3 +271,33 @@ test('secure option uses implicit TLS', async () => {
     await smtp.close();
   }
 });
+
+test('burst beyond the rate limit becomes a digest', async () => {
+  const smtp = await startSmtp({ disabledCommands: ['STARTTLS'] });
+  const service = emailService(smtp.port, { rateLimit: { perSecond: 1, burst: 2 } });
+  try {
+    const monitor = service.getPerformanceMonitor();
+    for (let i = 0; i < 10; i++) {
+      monitor.setThreshold(`digest_metric_${i}`, 100, 'ms');
+      service.recordMetric(`digest_metric_${i}`, 200, 'ms');
+    }
+    assert.equal(await service.stop(), true);
+
+    const alertIds = new Set();
+    let digests = 0;
+    for (const message of smtp.messages) {
+      for (const match of message.raw.matchAll(/Alert id: +([0-9a-f-]{36})/g)) alertIds.add(match[1]);
+      if (/performance alerts:/.test(header(message.raw, 'Subject'))) digests++;
+    }
+    // Ten violations, each routed as 'threshold' and 'regression_test'.
+    assert.equal(alertIds.size, 20, 'an alert is missing from the emails');
+    assert.ok(digests >= 1, 'no digest was sent');
+    assert.ok(smtp.messages.length < 20, `${smtp.messages.length} emails for 20 alerts`);
+    const stats = emailStats(service);
+    assert.equal(stats.sent, 20);
+    assert.equal(stats.dropped, 0);
+  } finally {
+    await service.cleanup();
+    await smtp.close();
+  }
+});

@@ -39,12 +39,12 @@ pub mod defaults {
   /// Network channels: alerts waiting in a channel's queue before new ones are dropped.
   pub const QUEUE_SIZE: usize = 1_000;
 
-  /// Webhook: token-bucket refill rate, in messages per second.
+  /// Webhook and email: token-bucket refill rate, in messages per second.
   pub const RATE_PER_SECOND: f64 = 1.0;
-  /// Webhook: token-bucket capacity, in messages sent back to back.
+  /// Webhook and email: token-bucket capacity, in messages sent back to back.
   pub const RATE_BURST: u32 = 5;
-  /// Webhook: alerts merged into one message at most.
-  pub const WEBHOOK_MAX_ALERTS_PER_MESSAGE: usize = 100;
+  /// Webhook and email: alerts merged into one message at most.
+  pub const MAX_ALERTS_PER_MESSAGE: usize = 100;
 
   /// Email: subject prefix.
   pub const EMAIL_SUBJECT_PREFIX: &str = "[perf-sentinel]";
@@ -269,14 +269,14 @@ impl WebhookConfig {
       retry: RetryPolicy::parse(section)?,
       queue_size: section.queue_size()?,
       rate_limit: parse_rate_limit(section)?,
-      max_alerts_per_message: section.integer(
-        "maxAlertsPerMessage",
-        defaults::WEBHOOK_MAX_ALERTS_PER_MESSAGE as u64,
-        1,
-        10_000,
-      )? as usize,
+      max_alerts_per_message: parse_max_alerts(section)?,
     })
   }
+}
+
+fn parse_max_alerts(section: &Section<'_>) -> Result<usize, ConfigError> {
+  let default = defaults::MAX_ALERTS_PER_MESSAGE as u64;
+  Ok(section.integer("maxAlertsPerMessage", default, 1, 10_000)? as usize)
 }
 
 fn parse_rate_limit(parent: &Section<'_>) -> Result<Option<RateLimitConfig>, ConfigError> {
@@ -333,6 +333,9 @@ pub struct EmailConfig {
   pub subject_prefix: String,
   pub retry: RetryPolicy,
   pub queue_size: usize,
+  /// `None` when `rateLimit.enabled` is false.
+  pub rate_limit: Option<RateLimitConfig>,
+  pub max_alerts_per_message: usize,
 }
 
 impl EmailConfig {
@@ -385,6 +388,8 @@ impl EmailConfig {
       subject_prefix: section.string("subjectPrefix", Some(defaults::EMAIL_SUBJECT_PREFIX))?,
       retry: RetryPolicy::parse(section)?,
       queue_size: section.queue_size()?,
+      rate_limit: parse_rate_limit(section)?,
+      max_alerts_per_message: parse_max_alerts(section)?,
     })
   }
 }
@@ -733,6 +738,20 @@ mod tests {
         .port,
       465
     );
+  }
+
+  #[test]
+  fn email_rate_limit_defaults_apply() {
+    let value = json!({ "email": { "enabled": true, "host": "h", "from": "a@b.example", "to": "c@d.example" } });
+    let email = parse(value).unwrap().email.unwrap();
+    assert_eq!(
+      email.rate_limit,
+      Some(RateLimitConfig {
+        per_second: 1.0,
+        burst: 5
+      })
+    );
+    assert_eq!(email.max_alerts_per_message, 100);
   }
 
   #[test]

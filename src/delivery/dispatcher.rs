@@ -126,12 +126,16 @@ impl Dispatcher {
       }
       if let (Some(email), Some(transport)) = (&config.email, transports.email) {
         let channel = context(ChannelKind::Email, email.queue_size);
+        let limiter = email
+          .rate_limit
+          .as_ref()
+          .map(|limit| TokenBucket::new(limit, Instant::now()));
         let worker = network_worker(
           transport,
           &channel,
           &email.retry,
-          None,
-          (1, 1),
+          limiter,
+          (1, email.max_alerts_per_message),
           &abort_receiver,
         );
         network_workers.push(runtime.spawn(worker.run()));

@@ -1,9 +1,12 @@
-//! The email channel: one plain-text message per alert over SMTP (lettre),
-//! with implicit TLS, STARTTLS or plaintext as configured.
+//! The email channel: plain-text messages over SMTP (lettre), with implicit
+//! TLS, STARTTLS or plaintext as configured.
 //!
-//! Subject: `<subjectPrefix> <SEVERITY> <type> alert: <metricName>`. The
-//! `Message-ID` is derived from the alert id, so a receiver that gets the same
-//! alert twice after a retry can drop the duplicate.
+//! One alert per message while the rate limit allows it, with the subject
+//! `<subjectPrefix> <SEVERITY> <type> alert: <metricName>`. Beyond the limit,
+//! the queued alerts go out as one digest with the subject
+//! `<subjectPrefix> <SEVERITY> <count> performance alerts: <metrics>`. The
+//! `Message-ID` is derived from the alert ids, so a receiver that gets the
+//! same message twice after a retry can drop the duplicate.
 
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -16,7 +19,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use super::channel::Queued;
 use super::config::{EmailConfig, StartTls};
 use super::error::{is_certificate_error, SendError};
-use super::message::{format_number, rfc3339, AlertMessage};
+use super::message::{format_number, now_ms, rfc3339, AlertMessage};
 use super::network::Transport;
 
 pub struct EmailTransport {
@@ -67,33 +70,94 @@ impl EmailTransport {
     })
   }
 
-  fn build_message(&self, alert: &AlertMessage) -> Result<Message, SendError> {
+  fn build_message(&self, batch: &[Queued]) -> Result<Message, SendError> {
+    let (subject, id, date_ms, text) = match batch {
+      [alert] => (
+        subject(&self.subject_prefix, alert),
+        alert.id.clone(),
+        alert.timestamp_ms,
+        body(alert),
+      ),
+      _ => (
+        digest_subject(&self.subject_prefix, batch),
+        digest_id(batch),
+        now_ms(),
+        digest_body(batch),
+      ),
+    };
     let mut builder = Message::builder()
       .from(self.from.clone())
-      .subject(subject(&self.subject_prefix, alert))
-      .message_id(Some(message_id(&alert.id)))
-      .date(UNIX_EPOCH + Duration::from_millis(alert.timestamp_ms as u64))
+      .subject(subject)
+      .message_id(Some(message_id(&id)))
+      .date(UNIX_EPOCH + Duration::from_millis(date_ms as u64))
       .header(ContentType::TEXT_PLAIN);
     for recipient in &self.to {
       builder = builder.to(recipient.clone());
     }
     builder
-      .body(body(alert))
+      .body(text)
       .map_err(|error| SendError::permanent(format!("invalid email: {error}")))
   }
 }
 
 impl Transport for EmailTransport {
   async fn send(&self, batch: &[Queued], _timeout: Duration) -> Result<(), SendError> {
-    for alert in batch {
-      let email = self.build_message(alert)?;
-      self
-        .mailer
-        .send(email)
-        .await
-        .map_err(|error| classify(&error))?;
+    let email = self.build_message(batch)?;
+    self
+      .mailer
+      .send(email)
+      .await
+      .map(|_| ())
+      .map_err(|error| classify(&error))
+  }
+}
+
+/// Metric names listed in a digest subject before it ends with "...".
+const DIGEST_SUBJECT_METRICS: usize = 3;
+
+pub fn digest_subject(prefix: &str, batch: &[Queued]) -> String {
+  let severity = if batch.iter().any(|alert| alert.severity == "critical") {
+    "CRITICAL"
+  } else {
+    "WARNING"
+  };
+  let mut metrics: Vec<&str> = Vec::new();
+  for alert in batch {
+    if !metrics.contains(&alert.metric_name.as_str()) {
+      metrics.push(&alert.metric_name);
     }
-    Ok(())
+  }
+  let mut listed = metrics
+    .iter()
+    .take(DIGEST_SUBJECT_METRICS)
+    .copied()
+    .collect::<Vec<_>>()
+    .join(", ");
+  if metrics.len() > DIGEST_SUBJECT_METRICS {
+    listed.push_str(", ...");
+  }
+  let text = format!("{severity} {} performance alerts: {listed}", batch.len());
+  if prefix.is_empty() {
+    text
+  } else {
+    format!("{prefix} {text}")
+  }
+}
+
+/// Lists every alert of a digest, each with the fields of a single-alert body.
+pub fn digest_body(batch: &[Queued]) -> String {
+  let mut text = format!("{} performance alerts:\n", batch.len());
+  for (index, alert) in batch.iter().enumerate() {
+    text.push_str(&format!("\n--- {} of {} ---\n", index + 1, batch.len()));
+    text.push_str(&body(alert));
+  }
+  text
+}
+
+fn digest_id(batch: &[Queued]) -> String {
+  match batch.first() {
+    Some(first) => format!("merged-{}-{}", first.id, batch.len()),
+    None => "merged-empty".to_string(),
   }
 }
 
@@ -215,6 +279,31 @@ mod tests {
       "{text}"
     );
     assert!(text.contains("Alert id:        id/1 x\n"), "{text}");
+  }
+
+  #[test]
+  fn digest_lists_every_alert() {
+    let batch: Vec<Queued> = (0..5)
+      .map(|i| {
+        let mut alert = alert();
+        alert.id = format!("a{i}");
+        alert.metric_name = format!("metric_{i}");
+        std::sync::Arc::new(alert)
+      })
+      .collect();
+    assert_eq!(
+      digest_subject("[p]", &batch),
+      "[p] CRITICAL 5 performance alerts: metric_0, metric_1, metric_2, ..."
+    );
+    let text = digest_body(&batch);
+    assert!(text.starts_with("5 performance alerts:\n"), "{text}");
+    for i in 0..5 {
+      assert!(text.contains(&format!("Alert id:        a{i}\n")), "{text}");
+    }
+    assert_eq!(
+      message_id(&digest_id(&batch)),
+      "<merged-a0-5@perf-sentinel>"
+    );
   }
 
   #[test]
