@@ -26,6 +26,19 @@ function serviceSource(url, { webhook = '', monitoring = '' } = {}) {
   `;
 }
 
+// Counts the threads of this package (named perf-sentinel-*; Linux shows the
+// first 15 bytes in /proc/self/task/<tid>/comm), so threads that the runtime
+// starts lazily do not disturb the count.
+const THREADS_SOURCE = `
+  const threads = () => fs.readdirSync('/proc/self/task').filter((tid) => {
+    try {
+      return fs.readFileSync('/proc/self/task/' + tid + '/comm', 'utf8').startsWith('perf-sentinel');
+    } catch {
+      return false;
+    }
+  }).length;
+`;
+
 function lastJsonLine(stdout) {
   return JSON.parse(stdout.trim().split('\n').pop());
 }
@@ -104,7 +117,7 @@ test('50 services created and cleaned up leak no threads', async () => {
       const os = require('node:os');
       const path = require('node:path');
       const { PerformanceMonitoringService } = require('perf-sentinel');
-      const threads = () => fs.readdirSync('/proc/self/task').length;
+      ${THREADS_SOURCE}
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perf-sentinel-threads-'));
       async function round(i) {
         const service = new PerformanceMonitoringService({
@@ -135,11 +148,50 @@ test('50 services created and cleaned up leak no threads', async () => {
     assert.equal(result.timedOut, false);
     assert.equal(result.status, 0, result.stderr);
     const report = lastJsonLine(result.stdout);
-    assert.ok(report.after <= report.before, `threads before ${report.before}, after ${report.after}`);
+    assert.equal(report.before, 0);
+    assert.equal(report.after, 0, 'threads left after cleanup');
     assert.equal(receiver.requests.length, 2 * 51);
   } finally {
     await receiver.close();
   }
+});
+
+test('garbage-collected dispatchers end their threads', async () => {
+  const result = await runScriptAsync(`
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const path = require('node:path');
+    const { AlertDispatcher } = require(${JSON.stringify(path.join(ROOT, 'binding.js'))});
+    const collect = typeof Bun !== 'undefined'
+      ? () => Bun.gc(true)
+      : (require('node:v8').setFlagsFromString('--expose-gc'), require('node:vm').runInNewContext('gc'));
+    ${THREADS_SOURCE}
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perf-sentinel-gc-'));
+    const config = JSON.stringify({ file: { enabled: true, logPath: path.join(dir, 'alerts.log') } });
+    (async () => {
+      const before = threads();
+      let dispatchers = [];
+      for (let i = 0; i < 20; i++) dispatchers.push(new AlertDispatcher(config, () => {}));
+      // A new thread sets its own name, so wait until all of them did.
+      const named = Date.now() + 5000;
+      while (threads() < 40 && Date.now() < named) await new Promise((resolve) => setTimeout(resolve, 10));
+      const started = threads();
+      dispatchers = null;
+      const deadline = Date.now() + 15000;
+      while (threads() > before && Date.now() < deadline) {
+        collect();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+      console.log(JSON.stringify({ before, started, after: threads() }));
+    })();
+  `, { timeout: 30000 });
+  assert.equal(result.signal, null, result.stderr);
+  assert.equal(result.status, 0, result.stderr);
+  const report = lastJsonLine(result.stdout);
+  assert.equal(report.before, 0);
+  assert.equal(report.started, 40, 'each file-only dispatcher runs a router and a writer thread');
+  assert.equal(report.after, 0, 'threads left after garbage collection');
 });
 
 test('throwing event callback does not abort', async () => {
