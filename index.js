@@ -8,6 +8,8 @@ const { RegressionDetector } = require('./lib/detector');
 const { PerformanceMonitoringService } = require('./lib/service');
 const { createPerformanceMiddleware } = require('./lib/middleware');
 const setup = require('./lib/setup');
+const { createMetricsHandler, PROMETHEUS_CONTENT_TYPE } = require('./lib/prometheus');
+const { renderHtmlReport } = require('./lib/report-html');
 
 module.exports = {
   PerformanceMonitor,
@@ -15,6 +17,9 @@ module.exports = {
   RegressionDetector,
   PerformanceMonitoringService,
   createPerformanceMiddleware,
+  createMetricsHandler,
+  PROMETHEUS_CONTENT_TYPE,
+  renderHtmlReport,
   setupMigrationPerformanceMonitoring: setup.setupMigrationPerformanceMonitoring,
   runMigrationRegressionTests: setup.runMigrationRegressionTests,
   initializeGlobalMonitoring: setup.initializeGlobalMonitoring,

@@ -8,6 +8,9 @@ export const {
   RegressionDetector,
   PerformanceMonitoringService,
   createPerformanceMiddleware,
+  createMetricsHandler,
+  PROMETHEUS_CONTENT_TYPE,
+  renderHtmlReport,
   setupMigrationPerformanceMonitoring,
   runMigrationRegressionTests,
 } = cjs;

@@ -17,6 +17,7 @@ const { performance } = require('node:perf_hooks');
 const {
   PerformanceMonitoringService,
   createPerformanceMiddleware,
+  renderHtmlReport,
   runMigrationRegressionTests,
 } = require('../..');
 const { RoomStore, LegacyRoomHandlers, MigratedRoomHandlers } = require('./rooms');
@@ -77,6 +78,7 @@ async function main() {
   const seconds = readSeconds();
   const outDir = path.resolve(process.env.PERF_DEMO_OUT || 'perf-report');
   const reportPath = path.join(outDir, 'report.json');
+  const htmlPath = path.join(outDir, 'report.html');
   const alertLogPath = path.join(outDir, 'alerts.log');
   fs.mkdirSync(outDir, { recursive: true });
   removeOldAlertLogs(outDir);
@@ -166,6 +168,7 @@ async function main() {
       },
     };
     fs.writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    fs.writeFileSync(htmlPath, renderHtmlReport(service, { title: 'perf-sentinel demo' }));
 
     console.log(
       `\n${renderSummary({
@@ -177,7 +180,7 @@ async function main() {
         alertEvents,
         webhook,
         report: serviceReport,
-        files: { report: reportPath, alertLog: alertLogPath, alertLogLines: countLines(alertLogPath) },
+        files: { report: reportPath, html: htmlPath, alertLog: alertLogPath, alertLogLines: countLines(alertLogPath) },
       })}`,
     );
     console.log(`\nRun time: ${((performance.now() - runStart) / 1000).toFixed(1)} s`);

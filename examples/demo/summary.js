@@ -240,7 +240,7 @@ function renderSummary(figures) {
   );
 
   sections.push(
-    ['Files', `report:    ${files.report}`, `alert log: ${files.alertLog} (${files.alertLogLines} lines)`].join('\n'),
+    ['Files', `report:    ${files.report}`, `html:      ${files.html}`, `alert log: ${files.alertLog} (${files.alertLogLines} lines)`].join('\n'),
   );
 
   return sections.join('\n\n');
