@@ -88,14 +88,26 @@ describe('harness statistics runs', () => {
     const again = await runFake({ options: { iterations: 200, warmup: 0, seed: 42 } });
     const other = await runFake({ options: { iterations: 200, warmup: 0, seed: 43 } });
 
-    const pairs = [];
-    for (let i = 0; i < first.log.length; i += 2) pairs.push(first.log[i]);
-    const oldFirst = pairs.filter((side) => side === 'old').length;
-    // 200 fair coin flips land within 70..130 with probability above 0.9999.
-    assert.ok(oldFirst > 70, `old ran first in ${oldFirst} of 200 iterations`);
-    assert.ok(oldFirst < 130, `old ran first in ${oldFirst} of 200 iterations`);
+    const firstSides = [];
+    for (let i = 0; i < first.log.length; i += 2) firstSides.push(first.log[i]);
+    // Blocks of two iterations with opposite orders: the block's first order is random.
+    const blockStarts = firstSides.filter((_, i) => i % 2 === 0);
+    const oldStarts = blockStarts.filter((side) => side === 'old').length;
+    // 100 fair coin flips land within 30..70 with probability above 0.9999.
+    assert.ok(oldStarts > 30, `old ran first in ${oldStarts} of 100 blocks`);
+    assert.ok(oldStarts < 70, `old ran first in ${oldStarts} of 100 blocks`);
     assert.deepEqual(again.log, first.log);
     assert.notDeepEqual(other.log, first.log);
+  });
+
+  test('each side runs first equally often', async () => {
+    const { log } = await runFake({ options: { iterations: 200, warmup: 0, seed: 8 } });
+    const firstSides = [];
+    for (let i = 0; i < log.length; i += 2) firstSides.push(log[i]);
+    for (let i = 0; i < firstSides.length; i += 2) {
+      assert.notEqual(firstSides[i], firstSides[i + 1], `iterations ${i} and ${i + 1} have opposite orders`);
+    }
+    assert.equal(firstSides.filter((side) => side === 'old').length, 100);
   });
 
   test('each iteration runs both sides once', async () => {

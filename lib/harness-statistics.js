@@ -152,15 +152,31 @@ function garbageCollector(enabled) {
 }
 
 /**
+ * Returns a function that tells, per iteration, whether the old side runs
+ * first. Iterations come in blocks of two with one order each, the order
+ * within a block drawn from `random`. Each side then runs first equally
+ * often, so an advantage of running first or second cannot favour a side.
+ */
+function createOrder(random) {
+  let iteration = 0;
+  let oldFirst = false;
+  return function nextOldFirst() {
+    oldFirst = iteration % 2 === 0 ? random() < 0.5 : !oldFirst;
+    iteration++;
+    return oldFirst;
+  };
+}
+
+/**
  * Runs warm-up and measured iterations. Each iteration runs both sides once,
- * in an order drawn from the seeded generator, and compares their results
- * until the first unequal pair. Stops at the first throw.
+ * in a seeded random order that is balanced over each two iterations, and
+ * compares their results until the first unequal pair. Stops at the first throw.
  *
  * @param {{ old: () => Promise<object>, new: () => Promise<object> }} sides
  *   each resolves to `{ threw, error }` or `{ threw: false, value, milliseconds, heapBytes }`
  */
 async function collectSamples(sides, settings, collector, compareResults) {
-  const random = createRandom(settings.seed);
+  const nextOldFirst = createOrder(createRandom(settings.seed));
   const between = collector ? collector.betweenSides : null;
   const start = process.hrtime.bigint();
   const budgetNs = settings.budgetMs === Infinity ? null : BigInt(Math.round(settings.budgetMs * 1e6));
@@ -186,7 +202,7 @@ async function collectSamples(sides, settings, collector, compareResults) {
 
   if (collector) collector.beforeRepeatedRun();
   while (collection.warmup < settings.warmup && !overBudget()) {
-    const pair = await runPair(sides, random, between);
+    const pair = await runPair(sides, nextOldFirst(), between);
     if (pair.failure) {
       collection.failure = pair.failure;
       return finish('error');
@@ -197,7 +213,7 @@ async function collectSamples(sides, settings, collector, compareResults) {
   const minimum = Math.min(2, settings.iterations);
   while (collection.oldTimes.length < settings.iterations) {
     if (collection.oldTimes.length >= minimum && overBudget()) return finish('budget');
-    const pair = await runPair(sides, random, between);
+    const pair = await runPair(sides, nextOldFirst(), between);
     if (pair.failure) {
       collection.failure = pair.failure;
       return finish('error');
@@ -207,8 +223,8 @@ async function collectSamples(sides, settings, collector, compareResults) {
   return finish('iterations');
 }
 
-async function runPair(sides, random, between) {
-  const order = random() < 0.5 ? ['old', 'new'] : ['new', 'old'];
+async function runPair(sides, oldFirst, between) {
+  const order = oldFirst ? ['old', 'new'] : ['new', 'old'];
   const runs = {};
   for (const side of order) {
     if (between) between();
