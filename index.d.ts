@@ -574,6 +574,14 @@ export interface PerformanceMonitorOptions {
   robust?: RobustDetectionOptions;
 }
 
+/** Options of the Prometheus exposition. */
+export interface MetricsTextOptions {
+  /** Prefix of every metric family name, empty or matching `[a-zA-Z_:][a-zA-Z0-9_:]*`. Default `'perf_sentinel_'`. */
+  prefix?: string;
+  /** Include the gauge `<prefix>recent_alerts{metric,type,severity}`, which counts the alert history. Default true. */
+  includeAlerts?: boolean;
+}
+
 /** A metric name and unit bound to a monitor, from `monitor.metric(name, unit)`. */
 export interface MetricHandle {
   /** The monitor the handle records into. */
@@ -724,6 +732,16 @@ export declare class PerformanceMonitor extends EventEmitter {
 
   /** Returns everything stored as plain, JSON-serialisable objects. */
   exportMetrics(): MetricsExport;
+
+  /**
+   * Resolves to the Prometheus text exposition (format 0.0.4) of this
+   * monitor, built on a worker thread. Each metric becomes a summary in
+   * base units (ms as `_seconds`, bytes and MB as `_bytes`) whose quantiles
+   * 0.5, 0.9 and 0.99 cover the kept samples and whose `_sum` and `_count`
+   * cover every sample since the metric was first recorded. Rejects with a
+   * TypeError or RangeError for invalid options.
+   */
+  metricsText(options?: MetricsTextOptions | null): Promise<string>;
 
   /**
    * Replaces samples and alerts with those of an `exportMetrics()` result
@@ -1638,6 +1656,61 @@ export interface PerformanceMiddleware {
  * TypeError when `service` has no `recordMetric` method.
  */
 export declare function createPerformanceMiddleware(service: PerformanceMonitoringService | MetricRecorder): PerformanceMiddleware;
+
+/** The Content-Type of the Prometheus text exposition format 0.0.4. */
+export declare const PROMETHEUS_CONTENT_TYPE: 'text/plain; version=0.0.4; charset=utf-8';
+
+/** The response fields a metrics handler uses (an Express or `node:http` response). */
+export interface MetricsResponse {
+  /** Set to 200, or 500 when the exposition failed and there is no `next`. */
+  statusCode: number;
+  /** Sets Content-Type and Cache-Control. */
+  setHeader(name: string, value: string): unknown;
+  /** Sends the body. */
+  end(body: string): unknown;
+}
+
+/**
+ * A request handler for Express (`app.get('/metrics', handler)`) or
+ * `node:http`. A failure goes to `next(error)` when there is one, else it
+ * becomes a 500 response. The promise never rejects.
+ */
+export type MetricsHandler = (request: unknown, response: MetricsResponse, next?: (error: unknown) => void) => Promise<void>;
+
+/**
+ * Returns a handler that serves `monitor.metricsText(options)` of a monitor,
+ * or of a service's monitor, with `PROMETHEUS_CONTENT_TYPE`. Throws a
+ * TypeError for another source and a RangeError for an invalid prefix, at
+ * creation rather than on the first scrape.
+ */
+export declare function createMetricsHandler(
+  monitorOrService: PerformanceMonitor | { getPerformanceMonitor(): PerformanceMonitor },
+  options?: MetricsTextOptions | null,
+): MetricsHandler;
+
+/** Options of `renderHtmlReport`. */
+export interface HtmlReportOptions {
+  /** Page title. Default `'perf-sentinel report'`. */
+  title?: string;
+  /** Generation time shown in the header, in epoch ms. Default `Date.now()`. */
+  now?: number;
+  /** Points drawn per chart, at least 2; more samples are reduced to each bucket's minimum and maximum. Default 600. */
+  maxPoints?: number;
+  /** Newest implementation comparisons listed, at least 0. Default 200. */
+  maxComparisons?: number;
+}
+
+/**
+ * Returns one self-contained HTML page: summary cards, an SVG chart per
+ * metric (values over time, threshold line, p50–p95 band, p95 line, alert
+ * markers), the alerts, and the implementation comparisons of the service's
+ * harness. The page has no scripts, loads nothing from elsewhere, and all
+ * text in it is escaped. Throws a TypeError or RangeError for invalid options.
+ */
+export declare function renderHtmlReport(
+  source: PerformanceMonitoringService | PerformanceMonitor,
+  options?: HtmlReportOptions | null,
+): string;
 
 /** Options of `setupMigrationPerformanceMonitoring`. */
 export interface MigrationMonitoringConfig {

@@ -3,9 +3,9 @@
 // Packs the package with `npm pack`, installs the tarball into fresh app
 // folders the way users do (`npm install <tarball>` and `bun add <tarball>`),
 // and runs a CommonJS and an ES module script there under Node and Bun. Each
-// script records metrics, reads a baseline, raises an alert through a
-// service, awaits stop(), checks the class relations, and must exit with
-// status 0 by itself.
+// script records metrics, reads a baseline and the Prometheus exposition,
+// raises an alert through a service, awaits stop(), renders the HTML report,
+// checks the class relations, and must exit with status 0 by itself.
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -32,6 +32,9 @@ const EXPORTED_NAMES = [
   'RegressionDetector',
   'PerformanceMonitoringService',
   'createPerformanceMiddleware',
+  'createMetricsHandler',
+  'PROMETHEUS_CONTENT_TYPE',
+  'renderHtmlReport',
   'setupMigrationPerformanceMonitoring',
   'runMigrationRegressionTests',
   'initializeGlobalMonitoring',
@@ -109,6 +112,9 @@ async function checkPackage(perf, label) {
   assert.equal(baseline.standardDeviation, 2);
   assert.ok(monitor instanceof EventEmitter, 'PerformanceMonitor is not an EventEmitter');
 
+  const exposition = await monitor.metricsText();
+  assert.match(exposition, /^perf_sentinel_db_query_seconds_count 2$/m);
+
   const service = new PerformanceMonitoringService({ alerting: { file: { enabled: false } } });
   assert.ok(service instanceof EventEmitter, 'PerformanceMonitoringService is not an EventEmitter');
   assert.ok(service.getPerformanceMonitor() instanceof PerformanceMonitor);
@@ -125,6 +131,8 @@ async function checkPackage(perf, label) {
   assert.equal(alert.currentValue, 500);
   assert.equal(alert.severity, 'critical');
   assert.equal(await service.stop(), true, 'stop() did not report drained queues');
+  const page = perf.renderHtmlReport(service, { title: 'install check' });
+  assert.ok(page.startsWith('<!DOCTYPE html>'), 'renderHtmlReport did not return an HTML document');
 
   assert.equal(perf.globalMonitoringService, null);
   const global = perf.initializeGlobalMonitoring({ enableAutomatedAlerts: false, enableRegressionTesting: false });

@@ -14,6 +14,9 @@ import {
   RegressionDetector,
   PerformanceMonitoringService,
   createPerformanceMiddleware,
+  createMetricsHandler,
+  PROMETHEUS_CONTENT_TYPE,
+  renderHtmlReport,
   setupMigrationPerformanceMonitoring,
   runMigrationRegressionTests,
   initializeGlobalMonitoring,
@@ -396,6 +399,19 @@ http.createServer((req, res) => {
 declare const io: SocketIoServer;
 io.use(middleware.socketMiddleware);
 createPerformanceMiddleware(monitor);
+
+const metricsHandler = createMetricsHandler(service, { prefix: 'game_', includeAlerts: false });
+createMetricsHandler(monitor);
+http.createServer((req, res) => void metricsHandler(req, res));
+const contentType: string = PROMETHEUS_CONTENT_TYPE;
+async function exposeMetrics(): Promise<string> {
+  return monitor.metricsText({ prefix: '' });
+}
+const page: string = renderHtmlReport(service, { title: 'Load test', maxPoints: 300, maxComparisons: 20 });
+renderHtmlReport(monitor);
+// @ts-expect-error: the report needs a monitor or a service.
+renderHtmlReport({});
+void [contentType, exposeMetrics, page];
 // @ts-expect-error: the middleware needs something with recordMetric.
 createPerformanceMiddleware({});
 
