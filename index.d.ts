@@ -1471,10 +1471,12 @@ export declare class PerformanceMonitoringService extends EventEmitter {
   stop(): Promise<boolean>;
 
   /**
-   * Records a metric on the monitor. Never throws: invalid arguments are
-   * counted and emitted as 'metricRejected', and an exception from a monitor
-   * listener is counted and emitted as 'error' when someone listens, else
-   * reported with `process.emitWarning` once per distinct message.
+   * Records a metric on the monitor. Invalid arguments do not throw: they
+   * are counted and emitted as 'metricRejected'. An exception from a monitor
+   * listener does not throw either: it is counted and emitted as 'error'
+   * when someone listens, else reported with `process.emitWarning` once per
+   * distinct message. Only an exception thrown by a 'metricRejected' or
+   * 'error' listener itself reaches the caller.
    */
   recordMetric(name: string, value: number, unit?: string | null, context?: MetricContext | null): void;
 
@@ -1638,7 +1640,9 @@ export interface PerformanceMiddleware {
    * path, statusCode }` once per request when the response finishes, or with
    * `aborted: true` when the client went away first. `path` is the route
    * pattern (`req.baseUrl + req.route.path`), never the raw URL. Calls
-   * `next()` and never throws into the request.
+   * `next()`. A request object it cannot watch, or a failure to record, is
+   * not thrown into the request: the request goes on, and a recording
+   * failure is reported once with `process.emitWarning`.
    */
   httpMiddleware(req: MiddlewareRequest, res: MiddlewareResponse, next?: (error?: unknown) => void): void;
   /**
