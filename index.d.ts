@@ -1446,6 +1446,11 @@ export interface PerformanceReport {
  *
  * The constructor throws a TypeError or RangeError naming the invalid
  * configuration key. Events: see `PerformanceMonitoringServiceEvents`.
+ *
+ * NOTE: the settings of the file, webhook, email and Alertmanager channels
+ * are checked when the first alert is routed, not by the constructor. An
+ * invalid one (a webhook without `url`, say) then surfaces as an 'error'
+ * event, or a `process.emitWarning` without an 'error' listener.
  */
 export declare class PerformanceMonitoringService extends EventEmitter {
   constructor(config?: PerformanceMonitoringConfigInput | null);
