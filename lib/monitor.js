@@ -2,9 +2,11 @@
 
 const { EventEmitter } = require('node:events');
 const { performance } = require('node:perf_hooks');
+const { isMainThread } = require('node:worker_threads');
 
 const { binding, fromNative } = require('./native');
 const {
+  MAX_ABS_VALUE,
   describe,
   requireName,
   requireFiniteNumber,
@@ -13,6 +15,10 @@ const {
   serializeContext,
   normalizeLimit,
 } = require('./validate');
+
+// The per-sample native functions, bound once: they are plain Node-API
+// functions that take a slot from NativeMonitor#slot (see napi/src/recording.rs).
+const { recordValue, recordValueWithContext, recordManyInSlot, takeRaisedAlerts } = binding;
 
 const RAISED_THRESHOLD = 1;
 const RAISED_REGRESSION = 2;
@@ -55,6 +61,24 @@ function toNativeOptions(options) {
 }
 
 /**
+ * Returns the JSON text of an object context, or undefined when
+ * JSON.stringify throws or yields nothing; the checked path then reports or
+ * handles the case.
+ */
+function stringifyContext(context) {
+  try {
+    return JSON.stringify(context);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Marks the options of the internal constructor call made by PerformanceMonitor.shared. */
+const SHARED_NATIVE = Symbol('sharedNative');
+/** Monitors returned by PerformanceMonitor.shared on this thread, by name. */
+const sharedMonitors = new Map();
+
+/**
  * Collects metric samples, keeps a sliding-window baseline per metric name and
  * raises threshold and regression alerts. The samples and statistics live in
  * the native core; this class owns the native handle and emits the events.
@@ -73,13 +97,57 @@ class PerformanceMonitor extends EventEmitter {
    */
   constructor(options) {
     super();
-    try {
-      this._native = new binding.NativeMonitor(toNativeOptions(options));
-    } catch (error) {
-      throw fromNative(error, 'PerformanceMonitor');
+    const shared = options?.[SHARED_NATIVE];
+    if (shared !== undefined) {
+      this._native = shared;
+    } else {
+      try {
+        this._native = new binding.NativeMonitor(toNativeOptions(options));
+      } catch (error) {
+        throw fromNative(error, 'PerformanceMonitor');
+      }
     }
+    /** Recording slots by metric name: `{ id, unit, live }`, see _slotFor. */
+    this._slots = new Map();
     this._openTimings = new Map();
     this._timingSequence = 0;
+  }
+
+  /**
+   * Returns the monitor shared under `name` by every thread of the process
+   * (the main thread and each `worker_threads` worker). Every call, on any
+   * thread, returns a monitor over one native collector, and repeated calls
+   * on one thread return the same object. `options` apply when the
+   * collector is created. Later calls pass none or equal ones, else they
+   * throw a RangeError.
+   *
+   * Events fire synchronously on the thread that recorded, as on any
+   * monitor. The owning thread (the main thread once it has called
+   * shared(name), else the first thread that did) also receives, on its own
+   * event loop, the 'thresholdViolation' and 'regressionDetected' events of
+   * alerts raised on other threads. The delivery never keeps the process alive.
+   */
+  static shared(name, options) {
+    requireName('PerformanceMonitor.shared', name);
+    const existing = sharedMonitors.get(name);
+    if (existing !== undefined) {
+      // Without a callback this only checks that the options match the collector's.
+      if (options !== undefined && options !== null) PerformanceMonitor._openShared(name, options, undefined);
+      return existing;
+    }
+    let monitor;
+    const native = PerformanceMonitor._openShared(name, options, (alerts) => monitor._emitRemoteAlerts(alerts));
+    monitor = new PerformanceMonitor({ [SHARED_NATIVE]: native });
+    sharedMonitors.set(name, monitor);
+    return monitor;
+  }
+
+  static _openShared(name, options, onAlerts) {
+    try {
+      return binding.NativeMonitor.shared(name, toNativeOptions(options), isMainThread, onAlerts);
+    } catch (error) {
+      throw fromNative(error, 'PerformanceMonitor.shared');
+    }
   }
 
   /**
@@ -90,25 +158,94 @@ class PerformanceMonitor extends EventEmitter {
    * beyond ±1e150 (which keeps every variance finite); nothing is stored then. An undefined or null unit is stored as ''.
    */
   recordMetric(name, value, unit, context) {
-    requireName('recordMetric', name);
-    requireSampleValue('recordMetric', value);
-    const unitText = normalizeUnit('recordMetric', unit);
-    const contextText = serializeContext('recordMetric', context);
-    const timestamp = Date.now();
+    // Fast path: a name and unit recorded before, a plain number, and no
+    // 'metricRecorded' listener. A name that is not a non-empty string never
+    // has a slot, so it always takes the checked path.
+    const slot = this._slots.get(name);
+    if (
+      slot !== undefined &&
+      slot.unit === unit &&
+      typeof value === 'number' &&
+      value <= MAX_ABS_VALUE &&
+      value >= -MAX_ABS_VALUE &&
+      this.listenerCount('metricRecorded') === 0
+    ) {
+      if (context === undefined) {
+        if (recordValue(slot.id, value) !== 0) this._emitAlerts(takeRaisedAlerts());
+        return;
+      }
+      if (typeof context === 'object' && context !== null) {
+        const contextText = stringifyContext(context);
+        if (contextText !== undefined) {
+          if (recordValueWithContext(slot.id, value, contextText) !== 0) this._emitAlerts(takeRaisedAlerts());
+          return;
+        }
+      }
+    }
+    this._recordChecked('recordMetric', name, value, unit, context);
+  }
+
+  /**
+   * Validates every argument, records and emits; the general path of
+   * recordMetric. Returns the slot record used.
+   */
+  _recordChecked(method, name, value, unit, context) {
+    requireName(method, name);
+    requireSampleValue(method, value);
+    const unitText = normalizeUnit(method, unit);
+    const contextText = serializeContext(method, context);
+    const slot = this._slotFor(name, unitText);
+    const listened = this.listenerCount('metricRecorded') > 0;
+    const timestamp = listened ? Date.now() : undefined;
 
     let raised;
     try {
-      raised = this._native.record(name, value, unitText, timestamp, contextText);
+      raised =
+        contextText === undefined
+          ? recordValue(slot.id, value, timestamp)
+          : recordValueWithContext(slot.id, value, contextText, timestamp);
     } catch (error) {
-      throw fromNative(error, 'recordMetric');
+      throw fromNative(error, method);
     }
 
-    if (raised !== 0) this._emitAlerts(this._native.takeAlerts());
-    if (this.listenerCount('metricRecorded') > 0) {
+    if (raised !== 0) this._emitAlerts(takeRaisedAlerts());
+    if (listened) {
       const metric = { name, value, unit: unitText, timestamp };
       if (context !== undefined && context !== null) metric.context = context;
       this.emit('metricRecorded', metric);
     }
+    return slot;
+  }
+
+  /**
+   * Returns the slot record of `name` and `unitText`, resolving it natively
+   * once. The map keeps one slot per name, the one of the unit used last.
+   */
+  _slotFor(name, unitText) {
+    let slot = this._slots.get(name);
+    if (slot === undefined || slot.unit !== unitText) {
+      slot = { id: this._native.slot(name, unitText), unit: unitText, live: true };
+      this._slots.set(name, slot);
+    }
+    return slot;
+  }
+
+  /** Frees every native slot; the next record of each name resolves it again. */
+  _releaseSlots() {
+    for (const slot of this._slots.values()) slot.live = false;
+    this._slots.clear();
+    this._native.releaseSlots();
+  }
+
+  /**
+   * Returns a handle that records into `name` with `unit` (default '').
+   * `handle.record(value)` does what `recordMetric(name, value, unit)` does,
+   * with the same events and alerts, without looking the name up.
+   */
+  metric(name, unit) {
+    requireName('metric', name);
+    const unitText = normalizeUnit('metric', unit);
+    return new MetricHandle(this, name, unitText);
   }
 
   /**
@@ -121,14 +258,29 @@ class PerformanceMonitor extends EventEmitter {
     requireName('recordMany', name);
     const array = values instanceof Float64Array ? values : Float64Array.from(values ?? []);
     const unitText = normalizeUnit('recordMany', unit);
+    if (array.length === 0) return 0;
+    const slot = this._slotFor(name, unitText);
     let alerts;
     try {
-      alerts = this._native.recordMany(name, array, unitText, Date.now());
+      alerts = recordManyInSlot(slot.id, array);
     } catch (error) {
       throw fromNative(error, 'recordMany');
     }
     if (alerts.length > 0) this._emitAlerts(alerts);
     return array.length;
+  }
+
+  /**
+   * Emits a batch of alerts raised on other threads, then re-arms delivery
+   * with setImmediate, so a flood of remote alerts leaves room for this
+   * thread's timers and I/O between batches (also when a listener throws).
+   */
+  _emitRemoteAlerts(alerts) {
+    try {
+      this._emitAlerts(alerts);
+    } finally {
+      setImmediate(() => this._native.resumeAlertDelivery());
+    }
   }
 
   _emitAlerts(alerts) {
@@ -237,13 +389,27 @@ class PerformanceMonitor extends EventEmitter {
   /** Drops samples, baselines and alerts; thresholds stay. */
   clearMetrics() {
     this._native.clear();
+    this._releaseSlots();
     this._openTimings.clear();
   }
 
   /** Drops samples older than `cutoff` (epoch ms). Returns how many were dropped. */
   dropSamplesOlderThan(cutoff) {
     requireFiniteNumber('dropSamplesOlderThan', cutoff, 'cutoff');
-    return this._native.dropOlderThan(cutoff);
+    const dropped = this._native.dropOlderThan(cutoff);
+    // Names left without samples leave the native store; releasing the
+    // slots keeps this cache from holding names that are no longer recorded.
+    this._releaseSlots();
+    return dropped;
+  }
+
+  /**
+   * Alerts raised on other threads that this shared monitor's owner did not
+   * take in time and that were dropped (at most 10,000 wait); 0 for a
+   * monitor that is not shared.
+   */
+  getDroppedAlertCount() {
+    return this._native.droppedAlerts();
   }
 
   /**
@@ -302,4 +468,34 @@ class PerformanceMonitor extends EventEmitter {
   }
 }
 
-module.exports = { PerformanceMonitor, RAISED_THRESHOLD, RAISED_REGRESSION };
+/**
+ * A metric name and unit bound to a monitor, from `monitor.metric(name, unit)`.
+ * `record(value)` is the cheapest way to record one sample.
+ */
+class MetricHandle {
+  constructor(monitor, name, unitText) {
+    this.monitor = monitor;
+    this.name = name;
+    this.unit = unitText;
+    this._slot = monitor._slotFor(name, unitText);
+  }
+
+  /** Records `value` as `monitor.recordMetric(name, value, unit)` does. */
+  record(value) {
+    const slot = this._slot;
+    const monitor = this.monitor;
+    if (
+      slot.live &&
+      typeof value === 'number' &&
+      value <= MAX_ABS_VALUE &&
+      value >= -MAX_ABS_VALUE &&
+      monitor.listenerCount('metricRecorded') === 0
+    ) {
+      if (recordValue(slot.id, value) !== 0) monitor._emitAlerts(takeRaisedAlerts());
+      return;
+    }
+    this._slot = monitor._recordChecked('record', this.name, value, this.unit, undefined);
+  }
+}
+
+module.exports = { PerformanceMonitor, MetricHandle, RAISED_THRESHOLD, RAISED_REGRESSION };

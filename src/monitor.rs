@@ -100,6 +100,27 @@ impl RecordOutcome {
   }
 }
 
+/// A series resolved for one unit by [`Monitor::target`]: recording through
+/// it skips the name lookup, the unit lookup and the memory-metric test.
+#[derive(Debug, Clone)]
+pub struct SeriesTarget {
+  series: Arc<Mutex<Series>>,
+  name: Arc<str>,
+  unit: Arc<str>,
+  unit_id: u16,
+  is_memory: bool,
+}
+
+impl SeriesTarget {
+  pub fn name(&self) -> &Arc<str> {
+    &self.name
+  }
+
+  pub fn unit(&self) -> &Arc<str> {
+    &self.unit
+  }
+}
+
 /// Counts for the summary call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
@@ -192,11 +213,52 @@ impl Monitor {
     if !is_storable(value) {
       return Err(MonitorError::NonFiniteValue(value));
     }
+    let mut target = self.target(name, unit)?;
+    self.record_to(&mut target, value, timestamp, context)
+  }
+
+  /// Resolves `name` and `unit` once, creating the series when absent, so
+  /// that [`Monitor::record_to`] can skip the name and unit lookups.
+  pub fn target(&self, name: &str, unit: &str) -> Result<SeriesTarget, MonitorError> {
     let series = self.series(name)?;
-    let outcome = {
-      let mut series = series.lock();
-      series.push(value, unit, timestamp, context);
-      self.check(&series, value, unit, timestamp)
+    let (name, unit_id, unit) = {
+      let mut locked = series.lock();
+      let unit_id = locked.intern_unit(unit);
+      (locked.name().clone(), unit_id, locked.unit(unit_id))
+    };
+    Ok(SeriesTarget {
+      is_memory: is_memory_metric(&name, &unit),
+      series,
+      name,
+      unit,
+      unit_id,
+    })
+  }
+
+  /// Records a sample into a resolved target, as [`Monitor::record`] does.
+  /// When `clear` or `drop_older_than` removed the target's series since it
+  /// was resolved, the target is resolved again first, so the sample lands
+  /// in the series that the name now has.
+  #[inline]
+  pub fn record_to(
+    &self,
+    target: &mut SeriesTarget,
+    value: f64,
+    timestamp: f64,
+    context: Option<Box<RawValue>>,
+  ) -> Result<RecordOutcome, MonitorError> {
+    if !is_storable(value) {
+      return Err(MonitorError::NonFiniteValue(value));
+    }
+    let mut context = context;
+    let outcome = loop {
+      let mut series = target.series.lock();
+      if !series.detached {
+        series.push_unit_id(value, target.unit_id, timestamp, context.take());
+        break self.check(&series, value, target.is_memory, timestamp);
+      }
+      drop(series);
+      *target = self.target(&target.name, &target.unit)?;
     };
     if !outcome.is_empty() {
       self.remember(&outcome);
@@ -216,17 +278,37 @@ impl Monitor {
     if let Some(bad) = values.iter().find(|v| !is_storable(**v)) {
       return Err(MonitorError::NonFiniteValue(*bad));
     }
-    let series = self.series(name)?;
+    let mut target = self.target(name, unit)?;
+    self.record_many_to(&mut target, values, timestamp)
+  }
+
+  /// Records each value of `values` into a resolved target, as
+  /// [`Monitor::record_many`] does, holding the series lock once for all.
+  pub fn record_many_to(
+    &self,
+    target: &mut SeriesTarget,
+    values: &[f64],
+    timestamp: f64,
+  ) -> Result<Vec<(usize, RecordOutcome)>, MonitorError> {
+    if let Some(bad) = values.iter().find(|v| !is_storable(**v)) {
+      return Err(MonitorError::NonFiniteValue(*bad));
+    }
     let mut raised = Vec::new();
-    {
-      let mut series = series.lock();
+    loop {
+      let mut series = target.series.lock();
+      if series.detached {
+        drop(series);
+        *target = self.target(&target.name, &target.unit)?;
+        continue;
+      }
       for (index, &value) in values.iter().enumerate() {
-        series.push(value, unit, timestamp, None);
-        let outcome = self.check(&series, value, unit, timestamp);
+        series.push_unit_id(value, target.unit_id, timestamp, None);
+        let outcome = self.check(&series, value, target.is_memory, timestamp);
         if !outcome.is_empty() {
           raised.push((index, outcome));
         }
       }
+      break;
     }
     for (_, outcome) in &raised {
       self.remember(outcome);
@@ -234,14 +316,14 @@ impl Monitor {
     Ok(raised)
   }
 
-  fn check(&self, series: &Series, value: f64, unit: &str, timestamp: f64) -> RecordOutcome {
+  #[inline]
+  fn check(&self, series: &Series, value: f64, is_memory: bool, timestamp: f64) -> RecordOutcome {
     let mut outcome = RecordOutcome::default();
     if let Some(threshold) = series.threshold.as_ref().filter(|t| t.enabled) {
       if value > threshold.max_value {
         outcome.threshold = Some(threshold_alert(series.name(), threshold, value, timestamp));
       }
     }
-    let is_memory = is_memory_metric(series.name(), unit);
     if let Some(finding) = series.rule.check(series.stats(), value, is_memory) {
       outcome.regression = Some(Alert {
         metric_name: series.name().clone(),
@@ -358,7 +440,12 @@ impl Monitor {
 
   /// Drops samples, baselines and alerts; thresholds stay.
   pub fn clear(&self) {
-    self.series.clear();
+    // Marking each removed series lets holders of a `SeriesTarget` notice
+    // the removal and resolve the name again.
+    self.series.retain(|_, series| {
+      series.lock().detach();
+      false
+    });
     self.alerts.lock().clear();
   }
 
@@ -369,7 +456,10 @@ impl Monitor {
     self.series.retain(|_, series| {
       let mut series = series.lock();
       dropped += series.drop_older_than(cutoff);
-      !series.is_empty()
+      if series.is_empty() {
+        series.detach();
+      }
+      !series.detached
     });
     dropped
   }

@@ -47,6 +47,9 @@ pub struct Series {
   pub(crate) total_sum: f64,
   pub(crate) threshold: Option<Threshold>,
   pub(crate) rule: RegressionRule,
+  /// Set once the monitor removed this series from its name map; a
+  /// `SeriesTarget` that still points here must resolve its name again.
+  pub(crate) detached: bool,
 }
 
 /// Units beyond this many distinct ones per metric are stored as the last one.
@@ -71,6 +74,7 @@ impl Series {
       total_sum: 0.0,
       threshold,
       rule,
+      detached: false,
     }
   }
 
@@ -93,12 +97,22 @@ impl Series {
   /// Appends a sample, dropping the oldest one when the ring is full, and
   /// updates the running statistics. The value must be finite.
   pub fn push(&mut self, value: f64, unit: &str, timestamp: f64, context: Option<Box<RawValue>>) {
+    let unit_id = self.intern_unit(unit);
+    self.push_unit_id(value, unit_id, timestamp, context);
+  }
+
+  /// Appends a sample whose unit `intern_unit` already returned the id of.
+  pub(crate) fn push_unit_id(&mut self, value: f64, unit_id: u16, timestamp: f64, context: Option<Box<RawValue>>) {
     if self.len == self.capacity {
       self.drop_oldest();
     }
 
-    let unit_id = self.unit_id(unit);
-    let slot = (self.start + self.len) % self.capacity;
+    // A compare instead of `%`: an integer division would cost more than the
+    // rest of the push together.
+    let mut slot = self.start + self.len;
+    if slot >= self.capacity {
+      slot -= self.capacity;
+    }
     if slot == self.values.len() {
       self.values.push(value);
       self.timestamps.push(timestamp);
@@ -151,7 +165,10 @@ impl Series {
     if let Some(contexts) = self.contexts.as_mut() {
       contexts[self.start] = None;
     }
-    self.start = (self.start + 1) % self.capacity;
+    self.start += 1;
+    if self.start == self.capacity {
+      self.start = 0;
+    }
     self.len -= 1;
     if self.len == 0 {
       self.start = 0;
@@ -167,7 +184,9 @@ impl Series {
     self.stats.resync(head.iter().chain(tail.iter()).copied());
   }
 
-  fn unit_id(&mut self, unit: &str) -> u16 {
+  /// Returns the id of `unit` in this series' unit table, adding it when
+  /// new. Ids stay valid for the life of the series.
+  pub(crate) fn intern_unit(&mut self, unit: &str) -> u16 {
     if let Some(last) = self.unit_ids.last() {
       if let Some(known) = self.units.get(*last as usize) {
         if known.as_ref() == unit {
@@ -183,6 +202,23 @@ impl Series {
     }
     self.units.push(Arc::from(unit));
     (self.units.len() - 1) as u16
+  }
+
+  /// Returns the unit with id `unit_id`, or '' for an id never handed out.
+  pub(crate) fn unit(&self, unit_id: u16) -> Arc<str> {
+    self.units.get(unit_id as usize).cloned().unwrap_or_else(|| Arc::from(""))
+  }
+
+  /// Marks the series as removed from its monitor and frees its samples.
+  pub(crate) fn detach(&mut self) {
+    self.detached = true;
+    self.values = Vec::new();
+    self.timestamps = Vec::new();
+    self.unit_ids = Vec::new();
+    self.contexts = None;
+    self.start = 0;
+    self.len = 0;
+    self.stats.clear();
   }
 
   /// The live values in order as two slices (the ring may wrap once).

@@ -3,8 +3,12 @@
 
 #![deny(clippy::all)]
 
+mod bench;
 mod compare;
 mod cooldown;
 mod dispatcher;
 mod errors;
 mod monitor;
+mod raw;
+mod recording;
+mod shared;

@@ -1,15 +1,17 @@
 //! `NativeMonitor`: the metric store behind `PerformanceMonitor`.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::Float64Array;
+use napi::bindgen_prelude::Function;
 use napi_derive::napi;
 use perf_sentinel_core::monitor::MonitorOptions;
-use perf_sentinel_core::{Alert, AlertKind, Baseline, Monitor, RecordOutcome, RegressionRule};
-use serde_json::value::RawValue;
+use perf_sentinel_core::{Alert, AlertKind, Baseline, Monitor, RegressionRule};
 
 use crate::errors::{range_error, to_napi, type_error};
+use crate::recording::{self, Slot};
+use crate::shared::{self, SharedCollector};
 
 /// Options of a monitor. Every field is optional.
 #[napi(object)]
@@ -41,6 +43,7 @@ pub struct RegressionRuleInput {
 
 /// An alert in the `RegressionAlert` shape, plus the check that raised it.
 #[napi(object)]
+#[derive(Debug, Clone)]
 pub struct AlertObject {
   pub metric_name: String,
   pub current_value: f64,
@@ -80,17 +83,19 @@ pub struct SummaryObject {
   pub baselines: u32,
 }
 
-/// Bit set in `record`'s result when a threshold alert was raised.
-const RAISED_THRESHOLD: u32 = 1;
-/// Bit set in `record`'s result when a regression alert was raised.
-const RAISED_REGRESSION: u32 = 2;
-
-/// Samples, baselines, thresholds and alerts of one monitor.
+/// Samples, baselines, thresholds and alerts of one monitor, as seen from
+/// one JavaScript thread. Recording goes through slots (see `slot`) and the
+/// plain functions `recordValue`, `recordValueWithContext` and
+/// `recordManyInSlot`.
 #[napi]
 pub struct NativeMonitor {
   inner: Arc<Monitor>,
-  /// Alerts of the last `record` call, read once by `takeAlerts`.
-  pending: RefCell<Vec<AlertObject>>,
+  /// The collector behind a monitor from `NativeMonitor.shared`.
+  shared: Option<Arc<SharedCollector>>,
+  /// True when this object made its thread the owner of `shared`.
+  owner: bool,
+  /// Slots this object allocated on its thread, by metric name and unit.
+  slots: RefCell<HashMap<(String, String), u32>>,
 }
 
 #[napi]
@@ -101,68 +106,83 @@ impl NativeMonitor {
     let monitor = Monitor::new(options).map_err(to_napi)?;
     Ok(Self {
       inner: Arc::new(monitor),
-      pending: RefCell::new(Vec::new()),
+      shared: None,
+      owner: false,
+      slots: RefCell::new(HashMap::new()),
     })
   }
 
-  /// Stores a sample and runs the checks. Returns 0 when no alert was raised,
-  /// else bit 1 for a threshold alert and bit 2 for a regression alert; the
-  /// alerts themselves come from `takeAlerts()`. `context` is JSON text.
-  #[napi(catch_unwind)]
-  pub fn record(
-    &self,
+  /// Opens the monitor shared under `name` by every thread of the process,
+  /// creating it with `options` when no thread uses it. Existing shared
+  /// monitors accept no options or equal ones. With `onAlerts`, the calling
+  /// thread becomes the owner when there is none or when `takeOwnership` is
+  /// true. The owner's `onAlerts` then receives, on the owner's event loop,
+  /// the alerts raised by recording on other threads.
+  #[napi(factory, catch_unwind)]
+  pub fn shared(
     name: String,
-    value: f64,
-    unit: String,
-    timestamp: f64,
-    context: Option<String>,
-  ) -> napi::Result<u32> {
-    let context = context.map(parse_context).transpose()?;
-    let outcome = self
-      .inner
-      .record(&name, value, &unit, timestamp, context)
-      .map_err(to_napi)?;
-    if outcome.is_empty() {
-      return Ok(0);
+    options: Option<MonitorOptionsInput>,
+    take_ownership: bool,
+    on_alerts: Option<Function<'_, Vec<AlertObject>, ()>>,
+  ) -> napi::Result<Self> {
+    if name.is_empty() {
+      return Err(type_error("name must be a non-empty string"));
     }
-    let mut flags = 0;
-    if outcome.threshold.is_some() {
-      flags |= RAISED_THRESHOLD;
-    }
-    if outcome.regression.is_some() {
-      flags |= RAISED_REGRESSION;
-    }
-    let mut pending = self.pending.borrow_mut();
-    pending.clear();
-    push_outcome(&mut pending, 0, outcome);
-    Ok(flags)
+    let options = options.map(|input| convert_options(Some(input))).transpose()?;
+    let collector = shared::open(&name, options)?;
+    let owner = match on_alerts {
+      Some(callback) => collector.claim(callback, take_ownership)?,
+      None => false,
+    };
+    Ok(Self {
+      inner: Arc::clone(collector.monitor()),
+      shared: Some(collector),
+      owner,
+      slots: RefCell::new(HashMap::new()),
+    })
   }
 
-  /// Returns the alerts of the last `record` call, in the order they were raised.
+  /// Lets the next batch of other threads' alerts be delivered. The owner of
+  /// a shared monitor calls it after emitting a batch, from a later phase of
+  /// its event loop. It does nothing on other monitors and threads.
   #[napi(catch_unwind)]
-  pub fn take_alerts(&self) -> Vec<AlertObject> {
-    std::mem::take(&mut *self.pending.borrow_mut())
+  pub fn resume_alert_delivery(&self) {
+    if let Some(shared) = &self.shared {
+      shared.resume();
+    }
   }
 
-  /// Records every value of `values` in order with one timestamp and no
-  /// context. Returns the alerts raised, each with the index of its sample.
+  /// Alerts of other threads dropped because this shared monitor's owner
+  /// did not take them in time; 0 for a monitor that is not shared.
   #[napi(catch_unwind)]
-  pub fn record_many(
-    &self,
-    name: String,
-    values: Float64Array,
-    unit: String,
-    timestamp: f64,
-  ) -> napi::Result<Vec<AlertObject>> {
-    let raised = self
-      .inner
-      .record_many(&name, &values, &unit, timestamp)
-      .map_err(to_napi)?;
-    let mut alerts = Vec::new();
-    for (index, outcome) in raised {
-      push_outcome(&mut alerts, index as u32, outcome);
+  pub fn dropped_alerts(&self) -> f64 {
+    self.shared.as_ref().map_or(0.0, |shared| shared.dropped_alerts() as f64)
+  }
+
+  /// Returns the recording slot of `name` and `unit` on the calling thread,
+  /// resolving them on first use. The slot stays valid until
+  /// `releaseSlots()` or until this object is garbage-collected.
+  #[napi(catch_unwind)]
+  pub fn slot(&self, name: String, unit: String) -> napi::Result<u32> {
+    let key = (name, unit);
+    if let Some(id) = self.slots.borrow().get(&key) {
+      return Ok(*id);
     }
-    Ok(alerts)
+    let target = self.inner.target(&key.0, &key.1).map_err(to_napi)?;
+    let id = recording::allocate(Slot {
+      monitor: Arc::clone(&self.inner),
+      shared: self.shared.clone(),
+      target,
+    })?;
+    self.slots.borrow_mut().insert(key, id);
+    Ok(id)
+  }
+
+  /// Frees every slot this object allocated; their ids may be reused.
+  #[napi(catch_unwind)]
+  pub fn release_slots(&self) {
+    let ids: Vec<u32> = self.slots.borrow_mut().drain().map(|(_, id)| id).collect();
+    recording::release(ids);
   }
 
   #[napi(catch_unwind)]
@@ -270,17 +290,18 @@ impl NativeMonitor {
   }
 }
 
-fn parse_context(text: String) -> napi::Result<Box<RawValue>> {
-  RawValue::from_string(text).map_err(|e| type_error(format!("context must be JSON-serialisable: {e}")))
-}
-
-fn push_outcome(alerts: &mut Vec<AlertObject>, index: u32, outcome: RecordOutcome) {
-  for alert in [outcome.threshold, outcome.regression].into_iter().flatten() {
-    alerts.push(alert_object(alert, index));
+impl Drop for NativeMonitor {
+  fn drop(&mut self) {
+    // Finalizers run on the thread that created the object, whose slot
+    // table contains these slots.
+    recording::release(self.slots.get_mut().drain().map(|(_, id)| id));
+    if let Some(shared) = self.shared.as_ref().filter(|_| self.owner) {
+      shared.release();
+    }
   }
 }
 
-fn alert_object(alert: Alert, index: u32) -> AlertObject {
+pub(crate) fn alert_object(alert: Alert, index: u32) -> AlertObject {
   AlertObject {
     metric_name: alert.metric_name.to_string(),
     current_value: alert.current_value,
