@@ -207,7 +207,7 @@ pub fn body(alert: &AlertMessage) -> String {
   )
 }
 
-/// `<id@perf-sentinel>`, with characters outside `[A-Za-z0-9._-]` replaced.
+/// Builds `<id@perf-sentinel>`, with characters outside `[A-Za-z0-9._-]` replaced.
 fn message_id(id: &str) -> String {
   let local: String = id
     .chars()
