@@ -510,3 +510,106 @@ fn threshold_alert(name: &Arc<str>, threshold: &Threshold, value: f64, timestamp
     kind: AlertKind::Threshold,
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn monitor() -> Monitor {
+    Monitor::new(MonitorOptions::default()).expect("the default options are valid")
+  }
+
+  fn values(monitor: &Monitor, name: &str) -> Vec<f64> {
+    monitor.samples(name, None).iter().map(|s| s.value).collect()
+  }
+
+  #[test]
+  fn target_records_after_clear() {
+    let monitor = monitor();
+    let mut target = monitor.target("latency", "ms").expect("valid name");
+    monitor.record_to(&mut target, 1.0, 1.0, None).expect("storable");
+    monitor.clear();
+    assert!(values(&monitor, "latency").is_empty());
+
+    monitor.record_to(&mut target, 2.0, 2.0, None).expect("storable");
+    assert_eq!(values(&monitor, "latency"), vec![2.0]);
+    assert_eq!(monitor.metric_names(), vec![Arc::from("latency")]);
+  }
+
+  #[test]
+  fn target_records_after_retention_removed_its_series() {
+    let monitor = monitor();
+    let mut target = monitor.target("latency", "ms").expect("valid name");
+    monitor.record_to(&mut target, 1.0, 10.0, None).expect("storable");
+    assert_eq!(monitor.drop_older_than(20.0), 1);
+    assert!(monitor.metric_names().is_empty());
+
+    let raised = monitor.record_many_to(&mut target, &[3.0, 4.0], 30.0).expect("storable");
+    assert!(raised.is_empty());
+    assert_eq!(values(&monitor, "latency"), vec![3.0, 4.0]);
+  }
+
+  #[test]
+  fn targets_of_one_name_keep_each_unit() {
+    let monitor = monitor();
+    let mut kilobytes = monitor.target("size", "kb").expect("valid name");
+    let mut megabytes = monitor.target("size", "mb").expect("valid name");
+    monitor.record_to(&mut kilobytes, 1.0, 1.0, None).expect("storable");
+    monitor.record_to(&mut megabytes, 2.0, 2.0, None).expect("storable");
+    monitor.record_to(&mut kilobytes, 3.0, 3.0, None).expect("storable");
+    let units: Vec<String> = monitor
+      .samples("size", None)
+      .iter()
+      .map(|s| s.unit.to_string())
+      .collect();
+    assert_eq!(units, vec!["kb", "mb", "kb"]);
+  }
+
+  #[test]
+  fn target_rejects_values_out_of_range() {
+    let monitor = monitor();
+    let mut target = monitor.target("latency", "ms").expect("valid name");
+    assert!(monitor.record_to(&mut target, f64::NAN, 1.0, None).is_err());
+    assert!(monitor.record_to(&mut target, 2e150, 1.0, None).is_err());
+    assert!(monitor.record_many_to(&mut target, &[1.0, f64::INFINITY], 1.0).is_err());
+    assert!(values(&monitor, "latency").is_empty());
+  }
+
+  #[test]
+  fn target_raises_the_alerts_of_record() {
+    let by_name = monitor();
+    let by_target = monitor();
+    let mut target = by_target.target("response_time", "ms").expect("valid name");
+    let stream: Vec<f64> = (0..300)
+      .map(|i| 40.0 + (i % 13) as f64 + if i % 37 == 0 { 150.0 } else { 0.0 })
+      .collect();
+    for (i, &value) in stream.iter().enumerate() {
+      let expected = by_name.record("response_time", value, "ms", i as f64, None).expect("storable");
+      let received = by_target.record_to(&mut target, value, i as f64, None).expect("storable");
+      assert_eq!(received, expected, "sample {i}");
+    }
+    assert!(by_name.alert_count() > 0);
+  }
+
+  #[test]
+  fn threads_recording_other_names_lose_no_samples() {
+    let monitor = Arc::new(monitor());
+    let threads: Vec<_> = (0..4)
+      .map(|t| {
+        let monitor = Arc::clone(&monitor);
+        std::thread::spawn(move || {
+          let mut target = monitor.target(&format!("thread_{t}"), "ms").expect("valid name");
+          for i in 0..500 {
+            monitor.record_to(&mut target, i as f64, 1.0, None).expect("storable");
+          }
+        })
+      })
+      .collect();
+    for thread in threads {
+      thread.join().expect("the recording thread finished");
+    }
+    for t in 0..4 {
+      assert_eq!(monitor.samples(&format!("thread_{t}"), None).len(), 500);
+    }
+  }
+}
