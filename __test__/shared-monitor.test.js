@@ -97,6 +97,10 @@ describe('PerformanceMonitor.shared', () => {
       const events = [];
       monitor.on('thresholdViolation', (alert) => events.push(['threshold', alert.metricName, alert.currentValue]));
       monitor.on('regressionDetected', (alert) => events.push(['regression', alert.metricName, alert.currentValue]));
+      monitor.recordMetric('owner_latency', 1, 'ms');
+      monitor.setThreshold('owner_latency', 100, 'ms');
+      monitor.recordMetric('owner_latency', 300, 'ms');
+      const ownEvents = events.length;
       const worker = new Worker(\`
         const { parentPort } = require('node:worker_threads');
         const { PerformanceMonitor } = require(${JSON.stringify(require.resolve('..'))});
@@ -114,8 +118,9 @@ describe('PerformanceMonitor.shared', () => {
       worker.on('exit', () => {
         const deadline = Date.now() + 5000;
         const poll = () => {
-          if (events.length < 3 && Date.now() < deadline) return setTimeout(poll, 5);
+          if (events.length < 4 && Date.now() < deadline) return setTimeout(poll, 5);
           console.log(JSON.stringify({
+            ownEvents,
             events,
             workerCount,
             samples: monitor.getMetrics('latency').map((m) => m.value),
@@ -127,14 +132,16 @@ describe('PerformanceMonitor.shared', () => {
     `);
     assertClean(result, undefined, 'delivery');
     const report = JSON.parse(result.stdout);
+    assert.equal(report.ownEvents, 1, "the owner's own alert is emitted synchronously");
     assert.deepEqual(report.events, [
+      ['threshold', 'owner_latency', 300],
       ['threshold', 'latency', 150],
       ['threshold', 'latency', 250],
       ['threshold', 'latency', 400],
     ]);
     assert.equal(report.workerCount, 3, 'the worker also got its own alerts synchronously');
     assert.deepEqual(report.samples, [50, 150, 250, 60, 400]);
-    assert.deepEqual(report.history, [150, 250, 400]);
+    assert.deepEqual(report.history, [300, 150, 250, 400]);
   });
 
   test('does not keep a process alive', { timeout: 30000 }, () => {
