@@ -385,3 +385,21 @@ describe('cleanup', () => {
     assert.deepEqual(service.getPerformanceMonitor().getMetrics('m'), []);
   });
 });
+
+describe('channel options', () => {
+  test('invalid channel options fail at construction', () => {
+    assert.throws(
+      () => new PerformanceMonitoringService({ alerting: { webhook: { enabled: true, url: 'not a url' } } }),
+      { name: 'RangeError', message: /alerting\.webhook\.url/ },
+    );
+  });
+
+  test('invalid channel options fail in updateConfiguration and keep the old ones', () => {
+    const service = createService();
+    assert.throws(() => service.updateConfiguration({ alerting: { file: { enabled: true, maxFileSize: -5 } } }), {
+      name: 'RangeError',
+      message: /maxFileSize/,
+    });
+    assert.equal(service.getConfiguration().alerting.file.enabled, false);
+  });
+});

@@ -33,6 +33,7 @@ class PerformanceMonitoringService extends EventEmitter {
   constructor(partialConfig) {
     super();
     this.config = mergeConfig(defaultConfig(), partialConfig);
+    this._validateChannels(this.config);
     this.isRunning = false;
     this.monitor = new PerformanceMonitor({ defaultThresholds: true });
     this.harness = new ParallelTestHarness();
@@ -205,12 +206,27 @@ class PerformanceMonitoringService extends EventEmitter {
     this._counters.routed++;
   }
 
-  _ensureDispatcher() {
-    if (this._dispatcher !== null) return this._dispatcher;
+  /** Returns the alerting sections that the native dispatcher handles. */
+  _nativeChannels(config = this.config) {
     const channels = {};
     for (const name of NATIVE_CHANNELS) {
-      if (this.config.alerting[name] !== undefined) channels[name] = this.config.alerting[name];
+      if (config.alerting[name] !== undefined) channels[name] = config.alerting[name];
     }
+    return channels;
+  }
+
+  /** Checks the native channels' options now, so a bad option fails here and not at the first alert. */
+  _validateChannels(config) {
+    try {
+      binding.AlertDispatcher.validate(JSON.stringify(this._nativeChannels(config)));
+    } catch (error) {
+      throw fromNative(error, 'PerformanceMonitoringService');
+    }
+  }
+
+  _ensureDispatcher() {
+    if (this._dispatcher !== null) return this._dispatcher;
+    const channels = this._nativeChannels();
     this._nativeChannelCount = NATIVE_CHANNELS.filter((name) => channels[name]?.enabled).length;
     try {
       this._dispatcher = new binding.AlertDispatcher(JSON.stringify(channels), (kind, id, detail) =>
@@ -360,6 +376,7 @@ class PerformanceMonitoringService extends EventEmitter {
    */
   updateConfiguration(partial) {
     const next = mergeConfig(this.config, partial);
+    this._validateChannels(next);
     const alertingChanged = JSON.stringify(next.alerting) !== JSON.stringify(this.config.alerting);
     const intervalChanged = next.monitoring.baselineUpdateInterval !== this.config.monitoring.baselineUpdateInterval;
     this.config = next;
