@@ -1445,12 +1445,9 @@ export interface PerformanceReport {
  * threads.
  *
  * The constructor throws a TypeError or RangeError naming the invalid
- * configuration key. Events: see `PerformanceMonitoringServiceEvents`.
- *
- * NOTE: the settings of the file, webhook, email and Alertmanager channels
- * are checked when the first alert is routed, not by the constructor. An
- * invalid one (a webhook without `url`, say) then surfaces as an 'error'
- * event, or a `process.emitWarning` without an 'error' listener.
+ * configuration key, the options of the enabled delivery channels included
+ * (a webhook without `url`, say). Events: see
+ * `PerformanceMonitoringServiceEvents`.
  */
 export declare class PerformanceMonitoringService extends EventEmitter {
   constructor(config?: PerformanceMonitoringConfigInput | null);
@@ -1516,7 +1513,7 @@ export declare class PerformanceMonitoringService extends EventEmitter {
    * Merges `config` over the configuration in force, re-applies thresholds
    * and regression rule, reconnects the delivery channels when `alerting`
    * changed and restarts the periodic task when its interval changed.
-   * Throws like the constructor.
+   * Throws like the constructor, and then keeps the configuration in force.
    */
   updateConfiguration(config: PerformanceMonitoringConfigInput): void;
 
