@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod compare;
 pub mod cooldown;
 pub mod delivery;
+pub mod detection;
 pub mod error;
 pub mod export;
 pub mod monitor;

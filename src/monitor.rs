@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 
 use crate::alert::{Alert, AlertKind, Severity};
 use crate::baseline::Baseline;
+use crate::detection::{DetectionMethod, RobustOptions};
 use crate::error::MonitorError;
 use crate::regression::{is_memory_metric, RegressionRule};
 use crate::series::{Sample, Series};
@@ -25,6 +26,10 @@ pub struct MonitorOptions {
   pub regression: RegressionRule,
   /// Install the five default thresholds at construction.
   pub default_thresholds: bool,
+  /// Detection method of metrics without their own; see [`Monitor::set_detection`].
+  pub detection: DetectionMethod,
+  /// Parameters of the robust method for metrics that use it without their own.
+  pub robust: RobustOptions,
 }
 
 impl Default for MonitorOptions {
@@ -34,6 +39,8 @@ impl Default for MonitorOptions {
       max_alerts: 100,
       regression: RegressionRule::default(),
       default_thresholds: true,
+      detection: DetectionMethod::Classic,
+      robust: RobustOptions::default(),
     }
   }
 }
@@ -83,7 +90,13 @@ impl MonitorOptions {
         });
       }
     }
-    Ok(())
+    // The robust options only need to fit the window once a metric uses them;
+    // `Monitor::set_detection` checks them again then.
+    let robust_window = match self.detection {
+      DetectionMethod::Robust => self.max_samples,
+      DetectionMethod::Classic => MAX_SAMPLES_LIMIT,
+    };
+    self.robust.validate(robust_window)
   }
 }
 
@@ -142,6 +155,10 @@ pub struct Monitor {
   /// The rule new series copy; like thresholds, each series keeps its own copy.
   rule: RwLock<RegressionRule>,
   alerts: Mutex<VecDeque<Alert>>,
+  /// Detection set per metric name: robust options, or `None` for the classic
+  /// rule. Names absent here use the monitor's `detection` option. Taken
+  /// before a shard lock of `series`, never after.
+  detections: RwLock<HashMap<Arc<str>, Option<RobustOptions>>>,
 }
 
 impl Monitor {
@@ -153,6 +170,7 @@ impl Monitor {
       thresholds: RwLock::new(HashMap::new()),
       rule: RwLock::new(options.regression),
       alerts: Mutex::new(VecDeque::new()),
+      detections: RwLock::new(HashMap::new()),
     };
     if monitor.options.default_thresholds {
       for (name, max_value, unit) in DEFAULT_THRESHOLDS {
@@ -192,12 +210,55 @@ impl Monitor {
     if let Some(existing) = self.series.get(name) {
       return Ok(existing.clone());
     }
+    let detections = self.detections.read();
     let entry = self.series.entry(Arc::from(name)).or_insert_with(|| {
       let threshold = self.thresholds.read().get(name).cloned();
       let rule = *self.rule.read();
-      Arc::new(Mutex::new(Series::new(Arc::from(name), self.options.max_samples, threshold, rule)))
+      let mut series = Series::new(Arc::from(name), self.options.max_samples, threshold, rule);
+      series.set_detection(self.detection_of(&detections, name));
+      Arc::new(Mutex::new(series))
     });
     Ok(entry.clone())
+  }
+
+  /// Returns the robust options `name` uses, or `None` for the classic rule.
+  fn detection_of(&self, detections: &HashMap<Arc<str>, Option<RobustOptions>>, name: &str) -> Option<RobustOptions> {
+    match detections.get(name) {
+      Some(own) => *own,
+      None => match self.options.detection {
+        DetectionMethod::Robust => Some(self.options.robust),
+        DetectionMethod::Classic => None,
+      },
+    }
+  }
+
+  /// Sets the detection method of `name`, current and future samples, and
+  /// restarts its detector state. `robust` replaces the monitor's robust
+  /// options for this metric; it is ignored for the classic method.
+  pub fn set_detection(
+    &self,
+    name: &str,
+    method: DetectionMethod,
+    robust: Option<RobustOptions>,
+  ) -> Result<(), MonitorError> {
+    if name.is_empty() {
+      return Err(MonitorError::EmptyName);
+    }
+    let own = match method {
+      DetectionMethod::Classic => None,
+      DetectionMethod::Robust => {
+        let options = robust.unwrap_or(self.options.robust);
+        options.validate(self.options.max_samples)?;
+        Some(options)
+      }
+    };
+    // Holding the write lock keeps a series created meanwhile from copying the old method.
+    let mut detections = self.detections.write();
+    if let Some(series) = self.series.get(name) {
+      series.lock().set_detection(own);
+    }
+    detections.insert(Arc::from(name), own);
+    Ok(())
   }
 
   /// Stores a sample, updates the baseline, then runs the threshold and the
@@ -255,7 +316,7 @@ impl Monitor {
       let mut series = target.series.lock();
       if !series.detached {
         series.push_unit_id(value, target.unit_id, timestamp, context.take());
-        break self.check(&series, value, target.is_memory, timestamp);
+        break self.check(&mut series, value, target.is_memory, timestamp);
       }
       drop(series);
       *target = self.target(&target.name, &target.unit)?;
@@ -303,7 +364,7 @@ impl Monitor {
       }
       for (index, &value) in values.iter().enumerate() {
         series.push_unit_id(value, target.unit_id, timestamp, None);
-        let outcome = self.check(&series, value, target.is_memory, timestamp);
+        let outcome = self.check(&mut series, value, target.is_memory, timestamp);
         if !outcome.is_empty() {
           raised.push((index, outcome));
         }
@@ -317,12 +378,25 @@ impl Monitor {
   }
 
   #[inline]
-  fn check(&self, series: &Series, value: f64, is_memory: bool, timestamp: f64) -> RecordOutcome {
+  fn check(&self, series: &mut Series, value: f64, is_memory: bool, timestamp: f64) -> RecordOutcome {
     let mut outcome = RecordOutcome::default();
     if let Some(threshold) = series.threshold.as_ref().filter(|t| t.enabled) {
       if value > threshold.max_value {
         outcome.threshold = Some(threshold_alert(series.name(), threshold, value, timestamp));
       }
+    }
+    if series.uses_robust_detection() {
+      outcome.regression = series.detect_robust(value).map(|finding| Alert {
+        metric_name: series.name().clone(),
+        current_value: value,
+        previous_value: finding.median,
+        threshold: finding.threshold,
+        regression_percentage: finding.percentage,
+        timestamp,
+        severity: finding.severity,
+        kind: AlertKind::Regression,
+      });
+      return outcome;
     }
     if let Some(finding) = series.rule.check(series.stats(), value, is_memory) {
       outcome.regression = Some(Alert {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 
 use crate::baseline::Baseline;
+use crate::detection::{RobustDetector, RobustFinding, RobustOptions};
 use crate::regression::RegressionRule;
 use crate::threshold::Threshold;
 use crate::window::{quantile_of_sorted, RunningStats};
@@ -47,6 +48,8 @@ pub struct Series {
   pub(crate) total_sum: f64,
   pub(crate) threshold: Option<Threshold>,
   pub(crate) rule: RegressionRule,
+  /// State of the robust detector; `None` when the classic rule applies.
+  robust: Option<Box<RobustDetector>>,
   /// Set once the monitor removed this series from its name map; a
   /// `SeriesTarget` that still points here must resolve its name again.
   pub(crate) detached: bool,
@@ -74,6 +77,7 @@ impl Series {
       total_sum: 0.0,
       threshold,
       rule,
+      robust: None,
       detached: false,
     }
   }
@@ -278,6 +282,25 @@ impl Series {
 
   pub fn last_updated(&self) -> f64 {
     self.last_updated
+  }
+
+  /// Switches this series to the robust detector with `options`, restarting
+  /// its state, or back to the classic rule when `None`.
+  pub(crate) fn set_detection(&mut self, options: Option<RobustOptions>) {
+    self.robust = options.map(|options| Box::new(RobustDetector::new(options)));
+  }
+
+  pub(crate) fn uses_robust_detection(&self) -> bool {
+    self.robust.is_some()
+  }
+
+  /// Runs the robust detector on the newest sample `value`; `None` when
+  /// there is no alarm or the series uses the classic rule.
+  pub(crate) fn detect_robust(&mut self, value: f64) -> Option<RobustFinding> {
+    let detector = self.robust.as_mut()?;
+    let newest = self.next_sequence.checked_sub(1)?;
+    let (head, tail) = live_slices(&self.values, self.start, self.len, self.capacity);
+    detector.observe(value, newest, head, tail, self.rule.critical_percent)
   }
 }
 

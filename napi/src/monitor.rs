@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::Function;
 use napi_derive::napi;
+use perf_sentinel_core::detection::{DetectionMethod, RobustOptions};
 use perf_sentinel_core::monitor::MonitorOptions;
 use perf_sentinel_core::{Alert, AlertKind, Baseline, Monitor, RegressionRule};
 
@@ -23,6 +24,26 @@ pub struct MonitorOptionsInput {
   /// Install the five default thresholds. Default true.
   pub default_thresholds: Option<bool>,
   pub regression: Option<RegressionRuleInput>,
+  /// Regression detection of metrics without their own: 'classic' (default,
+  /// the mean + 2σ rule of the TypeScript original) or 'robust' (a CUSUM of
+  /// log values standardised by the median and MAD of the window).
+  pub detection: Option<String>,
+  /// Parameters of the robust detection, also the base that `setDetection` options override.
+  pub robust: Option<RobustOptionsInput>,
+}
+
+/// Parameters of the robust detection; `allowance`, `decisionInterval` and
+/// `clip` are in robust standard deviations of ln(value).
+#[napi(object)]
+pub struct RobustOptionsInput {
+  /// Samples needed before any check, at start and again after each alarm. Default 30.
+  pub min_samples: Option<f64>,
+  /// CUSUM reference value k: only shifts above k standard deviations accumulate. Default 0.5.
+  pub allowance: Option<f64>,
+  /// CUSUM decision interval h: the alarm level of the sum. Default 6.
+  pub decision_interval: Option<f64>,
+  /// Huber clipping bound c: one sample adds at most c − k to the sum. Default 3.
+  pub clip: Option<f64>,
 }
 
 /// The classic regression rule: a value above `mean + sigma·σ` and more than
@@ -193,6 +214,16 @@ impl NativeMonitor {
       .map_err(to_napi)
   }
 
+  /// Sets the regression detection of `name`, 'classic' or 'robust', for its
+  /// current and future samples, and restarts its detector state. `robust`
+  /// fields override the monitor's robust options for this metric.
+  #[napi(catch_unwind)]
+  pub fn set_detection(&self, name: String, detection: String, robust: Option<RobustOptionsInput>) -> napi::Result<()> {
+    let method = DetectionMethod::parse(&detection).map_err(to_napi)?;
+    let options = merge_robust(self.inner.options().robust, robust)?;
+    self.inner.set_detection(&name, method, Some(options)).map_err(to_napi)
+  }
+
   /// Replaces the regression rule; absent fields keep the current values.
   #[napi(catch_unwind)]
   pub fn set_regression_rule(&self, rule: RegressionRuleInput) -> napi::Result<()> {
@@ -353,6 +384,23 @@ fn convert_options(input: Option<MonitorOptionsInput>) -> napi::Result<MonitorOp
     max_alerts: count_option("maxAlerts", input.max_alerts, defaults.max_alerts)?,
     default_thresholds: input.default_thresholds.unwrap_or(defaults.default_thresholds),
     regression: merge_rule(defaults.regression, input.regression)?,
+    detection: match input.detection.as_deref() {
+      None => defaults.detection,
+      Some(name) => DetectionMethod::parse(name).map_err(to_napi)?,
+    },
+    robust: merge_robust(defaults.robust, input.robust)?,
+  })
+}
+
+fn merge_robust(base: RobustOptions, input: Option<RobustOptionsInput>) -> napi::Result<RobustOptions> {
+  let Some(input) = input else {
+    return Ok(base);
+  };
+  Ok(RobustOptions {
+    min_samples: count_option("robust.minSamples", input.min_samples, base.min_samples)?,
+    allowance: input.allowance.unwrap_or(base.allowance),
+    decision_interval: input.decision_interval.unwrap_or(base.decision_interval),
+    clip: input.clip.unwrap_or(base.clip),
   })
 }
 
