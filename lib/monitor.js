@@ -37,15 +37,43 @@ function firstDefined(options, names) {
   return undefined;
 }
 
+const DETECTION_METHODS = ['classic', 'robust'];
+const ROBUST_OPTION_NAMES = ['minSamples', 'allowance', 'decisionInterval', 'clip'];
+
+function requireDetection(method, detection) {
+  if (!DETECTION_METHODS.includes(detection)) {
+    throw new RangeError(`${method}: detection must be 'classic' or 'robust', received ${describe(detection)}`);
+  }
+}
+
+/** Checks robust detection options; the native side checks their ranges. */
+function requireRobustOptions(method, argument, robust) {
+  if (robust === undefined || robust === null) return undefined;
+  if (typeof robust !== 'object') {
+    throw new TypeError(`${method}: ${argument} must be an object, received ${describe(robust)}`);
+  }
+  for (const name of ROBUST_OPTION_NAMES) {
+    const value = robust[name];
+    if (value !== undefined && typeof value !== 'number') {
+      throw new TypeError(`${method}: ${argument}.${name} must be a number, received ${describe(value)}`);
+    }
+  }
+  return robust;
+}
+
+/**
+ * Converts the constructor options. `detection` is 'classic' (default) or
+ * 'robust'; `robust` holds the robust method's minSamples, allowance,
+ * decisionInterval and clip, which setDetection options override.
+ */
 function toNativeOptions(options) {
   if (options === undefined || options === null) return undefined;
   if (typeof options !== 'object') {
     throw new TypeError(`PerformanceMonitor: options must be an object, received ${describe(options)}`);
   }
   const detection = options.detection ?? 'classic';
-  if (detection !== 'classic') {
-    throw new RangeError(`PerformanceMonitor: detection must be 'classic', received ${describe(detection)}`);
-  }
+  requireDetection('PerformanceMonitor', detection);
+  const robust = requireRobustOptions('PerformanceMonitor', 'robust', options.robust);
   const native = {
     maxSamples: firstDefined(options, SAMPLE_OPTION_NAMES),
     maxAlerts: firstDefined(options, ALERT_OPTION_NAMES),
@@ -57,6 +85,8 @@ function toNativeOptions(options) {
       throw new TypeError(`PerformanceMonitor: ${name} must be a number, received ${describe(value)}`);
     }
   }
+  native.detection = detection;
+  native.robust = robust;
   return native;
 }
 
@@ -304,6 +334,27 @@ class PerformanceMonitor extends EventEmitter {
     requireFiniteNumber('setThreshold', maxValue, 'maxValue');
     const unitText = normalizeUnit('setThreshold', unit);
     this._native.setThreshold(name, maxValue, unitText, enabled !== false);
+  }
+
+  /**
+   * Sets the regression detection of metric `name` for its current and
+   * future samples: 'classic', the mean + 2σ rule, or 'robust', a CUSUM of
+   * log values against the median and MAD of the window (STATISTICS.md
+   * describes and measures both). `options` override, for this metric, the
+   * monitor's robust options: minSamples (default 30), allowance (0.5),
+   * decisionInterval (6) and clip (3). Restarts the metric's detector;
+   * samples stay, and the setting outlives clearMetrics(). Throws a
+   * RangeError for another detection or an option out of range.
+   */
+  setDetection(name, detection, options) {
+    requireName('setDetection', name);
+    requireDetection('setDetection', detection);
+    const robust = requireRobustOptions('setDetection', 'options', options);
+    try {
+      this._native.setDetection(name, detection, robust);
+    } catch (error) {
+      throw fromNative(error, 'setDetection');
+    }
   }
 
   /**
