@@ -1,6 +1,7 @@
 // ES module entry point over the CommonJS implementation.
 
 import cjs from './index.js';
+import setup from './lib/setup.js';
 
 export const {
   PerformanceMonitor,
@@ -15,19 +16,12 @@ export const {
   runMigrationRegressionTests,
 } = cjs;
 
-/** The service installed by initializeGlobalMonitoring, or null. Updated by the two functions below. */
+/** The service installed by initializeGlobalMonitoring, or null; kept live however it is changed. */
 export let globalMonitoringService = cjs.globalMonitoringService;
+setup.observeGlobalMonitoringService((service) => {
+  globalMonitoringService = service;
+});
 
-export function initializeGlobalMonitoring(config) {
-  const service = cjs.initializeGlobalMonitoring(config);
-  globalMonitoringService = cjs.globalMonitoringService;
-  return service;
-}
-
-export function cleanupGlobalMonitoring() {
-  const result = cjs.cleanupGlobalMonitoring();
-  globalMonitoringService = cjs.globalMonitoringService;
-  return result;
-}
+export const { initializeGlobalMonitoring, cleanupGlobalMonitoring } = cjs;
 
 export default cjs;

@@ -254,7 +254,8 @@ class RegressionDetector {
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
       throw new RangeError(`limit must be an integer >= 0, received ${describeArgument(limit)}`);
     }
-    return limit === 0 ? [] : this.testReports.slice(-limit);
+    // 0 means no limit, as for the monitor's getMetrics and getRecentAlerts.
+    return limit === 0 ? this.testReports.slice() : this.testReports.slice(-limit);
   }
 
   getFailedTests() {

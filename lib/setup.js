@@ -275,10 +275,24 @@ async function runMigrationRegressionTests(service) {
 
 let globalMonitoringService = null;
 const pendingCleanups = new Set();
+const globalServiceObservers = new Set();
 
 /** Returns the service installed by `initializeGlobalMonitoring`, or null. */
 function getGlobalMonitoringService() {
   return globalMonitoringService;
+}
+
+/**
+ * Calls `observer(service)` whenever the global service changes. The ES
+ * module entry uses it to keep its exported binding live.
+ */
+function observeGlobalMonitoringService(observer) {
+  globalServiceObservers.add(observer);
+}
+
+function setGlobalMonitoringService(service) {
+  globalMonitoringService = service;
+  for (const observer of globalServiceObservers) observer(service);
 }
 
 /**
@@ -292,7 +306,7 @@ function initializeGlobalMonitoring(config) {
   const service = setupMigrationPerformanceMonitoring(config);
 
   const previous = globalMonitoringService;
-  globalMonitoringService = service;
+  setGlobalMonitoringService(service);
   if (previous !== null) trackCleanup(previous);
 
   service.start();
@@ -307,7 +321,7 @@ function initializeGlobalMonitoring(config) {
  */
 function cleanupGlobalMonitoring() {
   const service = globalMonitoringService;
-  globalMonitoringService = null;
+  setGlobalMonitoringService(null);
   if (service !== null) trackCleanup(service);
   return Promise.all(Array.from(pendingCleanups)).then(() => undefined);
 }
@@ -350,6 +364,7 @@ module.exports = {
   initializeGlobalMonitoring,
   cleanupGlobalMonitoring,
   getGlobalMonitoringService,
+  observeGlobalMonitoringService,
   createMockSocket,
 };
 
