@@ -344,7 +344,7 @@ fn spikes(config: &Config, method: Method, scenario: u64, sigma: f64) -> SpikeRe
     let mut rng = Rng::new(trial_seed(config.seed, scenario, trial));
     let before = warm_length(&mut rng);
     let length = before + SPIKES_PER_TRIAL * SPIKE_SPACING;
-    let spike_at = |index: usize| index >= before && (index - before) % SPIKE_SPACING == 0;
+    let spike_at = |index: usize| index >= before && (index - before).is_multiple_of(SPIKE_SPACING);
     let values: Vec<f64> = (0..length)
       .map(|index| {
         let value = rng.lognormal(MEDIAN, sigma);
