@@ -1306,6 +1306,11 @@ export interface MonitoringConfig {
    * `cpu_usage` (% of one core). Default false.
    */
   runtimeMetrics: boolean;
+  /**
+   * Regression detection of the service's monitor: 'classic' (default, the
+   * original rule) or 'robust'. Fixed when the service is created.
+   */
+  detection: DetectionMethod;
 }
 
 /** The whole service configuration, as `getConfiguration()` returns it. */

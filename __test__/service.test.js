@@ -403,3 +403,27 @@ describe('channel options', () => {
     assert.equal(service.getConfiguration().alerting.file.enabled, false);
   });
 });
+
+describe('detection', () => {
+  test('monitoring.detection selects the robust method', () => {
+    const classic = createService();
+    const robust = createService({ monitoring: { detection: 'robust' } });
+    assert.equal(classic.getConfiguration().monitoring.detection, 'classic');
+    const counts = [classic, robust].map((service) => {
+      let regressions = 0;
+      service.getPerformanceMonitor().on('regressionDetected', () => regressions++);
+      for (let i = 0; i < 50; i++) service.recordMetric('handler_time', 100 + (i % 3), 'ms');
+      service.recordMetric('handler_time', 1000, 'ms');
+      return regressions;
+    });
+    assert.equal(counts[0], 1, 'the classic rule flags a single spike');
+    assert.equal(counts[1], 0, 'robust detection ignores a single spike');
+  });
+
+  test('an unknown detection is rejected', () => {
+    assert.throws(() => new PerformanceMonitoringService({ monitoring: { detection: 'fast' } }), {
+      name: 'RangeError',
+      message: /detection/,
+    });
+  });
+});

@@ -35,7 +35,9 @@ class PerformanceMonitoringService extends EventEmitter {
     this.config = mergeConfig(defaultConfig(), partialConfig);
     this._validateChannels(this.config);
     this.isRunning = false;
-    this.monitor = new PerformanceMonitor({ defaultThresholds: true });
+    // monitoring.detection: 'classic' (the original rule) or 'robust' (a CUSUM of
+    // log values against the window median, described in STATISTICS.md).
+    this.monitor = new PerformanceMonitor({ defaultThresholds: true, detection: this.config.monitoring.detection });
     this.harness = new ParallelTestHarness();
     this.detector = new RegressionDetector(this.monitor, this.harness);
     this._cooldown = new binding.NativeCooldown();

@@ -210,10 +210,13 @@ impl Monitor {
     if let Some(existing) = self.series.get(name) {
       return Ok(existing.clone());
     }
+    // Lock order: the configuration locks before the map's shard lock, as in
+    // set_threshold and set_regression_rule, so the two cannot deadlock.
+    let thresholds = self.thresholds.read();
+    let rule = *self.rule.read();
     let detections = self.detections.read();
     let entry = self.series.entry(Arc::from(name)).or_insert_with(|| {
-      let threshold = self.thresholds.read().get(name).cloned();
-      let rule = *self.rule.read();
+      let threshold = thresholds.get(name).cloned();
       let mut series = Series::new(Arc::from(name), self.options.max_samples, threshold, rule);
       series.set_detection(self.detection_of(&detections, name));
       Arc::new(Mutex::new(series))
