@@ -9,6 +9,7 @@ mod cooldown;
 mod dispatcher;
 mod errors;
 mod monitor;
+mod prometheus;
 mod raw;
 mod recording;
 mod shared;

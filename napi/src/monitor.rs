@@ -416,3 +416,10 @@ fn merge_rule(base: RegressionRule, input: Option<RegressionRuleInput>) -> napi:
     memory_warning_percent: input.memory_warning_percent.or(base.memory_warning_percent),
   })
 }
+
+impl NativeMonitor {
+  /// The core monitor, shared with tasks that run off the JS thread.
+  pub(crate) fn core(&self) -> &Arc<Monitor> {
+    &self.inner
+  }
+}
