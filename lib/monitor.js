@@ -18,7 +18,8 @@ const {
 
 // The per-sample native functions, bound once: they are plain Node-API
 // functions that take a slot from NativeMonitor#slot (see napi/src/recording.rs).
-const { recordValue, recordValueWithContext, recordManyInSlot, takeRaisedAlerts } = binding;
+// Each returns undefined when no alert was raised.
+const { recordValue, recordValueAt, recordValueWithContext, recordManyInSlot, takeRaisedAlerts } = binding;
 
 const RAISED_THRESHOLD = 1;
 const RAISED_REGRESSION = 2;
@@ -194,20 +195,22 @@ class PerformanceMonitor extends EventEmitter {
     const slot = this._slots.get(name);
     if (
       slot !== undefined &&
-      slot.unit === unit &&
+      (slot.unit === unit || ((unit === undefined || unit === null) && slot.unit === '')) &&
       typeof value === 'number' &&
       value <= MAX_ABS_VALUE &&
       value >= -MAX_ABS_VALUE &&
       this.listenerCount('metricRecorded') === 0
     ) {
       if (context === undefined) {
-        if (recordValue(slot.id, value) !== 0) this._emitAlerts(takeRaisedAlerts());
+        if (recordValue(slot.id, value) !== undefined) this._emitAlerts(takeRaisedAlerts());
         return;
       }
       if (typeof context === 'object' && context !== null) {
         const contextText = stringifyContext(context);
         if (contextText !== undefined) {
-          if (recordValueWithContext(slot.id, value, contextText) !== 0) this._emitAlerts(takeRaisedAlerts());
+          if (recordValueWithContext(slot.id, value, contextText) !== undefined) {
+            this._emitAlerts(takeRaisedAlerts());
+          }
           return;
         }
       }
@@ -230,15 +233,14 @@ class PerformanceMonitor extends EventEmitter {
 
     let raised;
     try {
-      raised =
-        contextText === undefined
-          ? recordValue(slot.id, value, timestamp)
-          : recordValueWithContext(slot.id, value, contextText, timestamp);
+      if (contextText !== undefined) raised = recordValueWithContext(slot.id, value, contextText, timestamp);
+      else if (timestamp !== undefined) raised = recordValueAt(slot.id, value, timestamp);
+      else raised = recordValue(slot.id, value);
     } catch (error) {
       throw fromNative(error, method);
     }
 
-    if (raised !== 0) this._emitAlerts(takeRaisedAlerts());
+    if (raised !== undefined) this._emitAlerts(takeRaisedAlerts());
     if (listened) {
       const metric = { name, value, unit: unitText, timestamp };
       if (context !== undefined && context !== null) metric.context = context;
@@ -542,7 +544,7 @@ class MetricHandle {
       value >= -MAX_ABS_VALUE &&
       monitor.listenerCount('metricRecorded') === 0
     ) {
-      if (recordValue(slot.id, value) !== 0) monitor._emitAlerts(takeRaisedAlerts());
+      if (recordValue(slot.id, value) !== undefined) monitor._emitAlerts(takeRaisedAlerts());
       return;
     }
     this._slot = monitor._recordChecked('record', this.name, value, this.unit, undefined);

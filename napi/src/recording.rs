@@ -168,7 +168,9 @@ fn record(
   recorded.map_err(|_| (ErrorClass::Error, String::from("the slot table is gone")))?
 }
 
-/// Runs `body` and turns its error or panic into a thrown JavaScript error.
+/// Runs `body` and turns its result into the callback's return value:
+/// `undefined` when no alert was raised, else the raised-alert flags. Errors
+/// and panics become thrown JavaScript errors.
 ///
 /// # Safety
 /// `env` must be the environment of the running callback.
@@ -177,6 +179,9 @@ unsafe fn finish(
   body: impl FnOnce() -> Result<u32, CallError>,
 ) -> sys::napi_value {
   match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+    // A null result reads as `undefined` and saves creating a number for
+    // the common call that raised nothing.
+    Ok(Ok(0)) => std::ptr::null_mut(),
     Ok(Ok(flags)) => unsafe { raw::from_u32(env, flags) },
     Ok(Err((class, message))) => unsafe { raw::throw(env, class, &message) },
     Err(_) => unsafe {
@@ -189,41 +194,63 @@ unsafe fn finish(
   }
 }
 
-/// `recordValue(slot, value, timestamp?)`: records `value` into `slot`, at
-/// `timestamp` (epoch ms) or now when it is undefined. Returns 0, or bit 1
-/// for a threshold alert and bit 2 for a regression alert.
+/// Reads the `N` arguments of `function`, the first two being a slot and a
+/// value; throws and returns `Err` with the callback's result otherwise.
+///
+/// # Safety
+/// `env` and `info` must be the ones Node-API passed to the running callback.
+unsafe fn slot_arguments<const N: usize>(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+  function: &str,
+) -> Result<(u32, f64, [sys::napi_value; N]), sys::napi_value> {
+  let Some(arguments) = (unsafe { raw::arguments::<N>(env, info) }) else {
+    let message = format!("{function}: reading the arguments failed");
+    return Err(unsafe { raw::throw(env, ErrorClass::Error, &message) });
+  };
+  let Some(slot) = (unsafe { raw::index(env, arguments[0]) }) else {
+    let message = format!("{function}: slot must be an integer from slot()");
+    return Err(unsafe { raw::throw(env, ErrorClass::TypeError, &message) });
+  };
+  let Some(value) = (unsafe { raw::number(env, arguments[1]) }) else {
+    let message = format!("{function}: value must be a number");
+    return Err(unsafe { raw::throw(env, ErrorClass::TypeError, &message) });
+  };
+  Ok((slot, value, arguments))
+}
+
+/// `recordValue(slot, value)`: records `value` into `slot` now. Returns
+/// `undefined` when no alert was raised, else bit 1 for a threshold alert
+/// and bit 2 for a regression alert.
 unsafe extern "C" fn record_value(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
-  let Some([slot, value, timestamp]) = (unsafe { raw::arguments::<3>(env, info) }) else {
-    return unsafe {
-      raw::throw(
-        env,
-        ErrorClass::Error,
-        "recordValue: reading the arguments failed",
-      )
-    };
+  match unsafe { slot_arguments::<2>(env, info, "recordValue") } {
+    Ok((slot, value, _)) => unsafe { finish(env, || record(slot, value, now_ms(), None)) },
+    Err(thrown) => thrown,
+  }
+}
+
+/// `recordValueAt(slot, value, timestamp)`: as `recordValue`, at
+/// `timestamp` (epoch ms).
+unsafe extern "C" fn record_value_at(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  let (slot, value, arguments) = match unsafe { slot_arguments::<3>(env, info, "recordValueAt") } {
+    Ok(read) => read,
+    Err(thrown) => return thrown,
   };
-  let Some(slot) = (unsafe { raw::index(env, slot) }) else {
+  let Some(timestamp) = (unsafe { raw::number(env, arguments[2]) }) else {
     return unsafe {
       raw::throw(
         env,
         ErrorClass::TypeError,
-        "recordValue: slot must be an integer from slot()",
+        "recordValueAt: timestamp must be a number",
       )
     };
   };
-  let Some(value) = (unsafe { raw::number(env, value) }) else {
-    return unsafe {
-      raw::throw(
-        env,
-        ErrorClass::TypeError,
-        "recordValue: value must be a number",
-      )
-    };
-  };
-  let timestamp = unsafe { raw::number(env, timestamp) }.unwrap_or_else(now_ms);
   unsafe { finish(env, || record(slot, value, timestamp, None)) }
 }
 
@@ -231,39 +258,18 @@ unsafe extern "C" fn record_value(
 const CONTEXT_BUFFER: usize = 256;
 
 /// `recordValueWithContext(slot, value, contextJson, timestamp?)`: as
-/// `recordValue`, storing the context given as JSON text.
+/// `recordValue`, storing the context given as JSON text, at `timestamp`
+/// (epoch ms) or now when it is undefined.
 unsafe extern "C" fn record_value_with_context(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
-  let Some([slot, value, context, timestamp]) = (unsafe { raw::arguments::<4>(env, info) }) else {
-    return unsafe {
-      raw::throw(
-        env,
-        ErrorClass::Error,
-        "recordValueWithContext: reading the arguments failed",
-      )
+  let (slot, value, arguments) =
+    match unsafe { slot_arguments::<4>(env, info, "recordValueWithContext") } {
+      Ok(read) => read,
+      Err(thrown) => return thrown,
     };
-  };
-  let Some(slot) = (unsafe { raw::index(env, slot) }) else {
-    return unsafe {
-      raw::throw(
-        env,
-        ErrorClass::TypeError,
-        "recordValueWithContext: slot must be an integer from slot()",
-      )
-    };
-  };
-  let Some(value) = (unsafe { raw::number(env, value) }) else {
-    return unsafe {
-      raw::throw(
-        env,
-        ErrorClass::TypeError,
-        "recordValueWithContext: value must be a number",
-      )
-    };
-  };
-  let Some(context) = (unsafe { raw::string(env, context, &mut [0; CONTEXT_BUFFER]) }) else {
+  let Some(context) = (unsafe { raw::string(env, arguments[2], &mut [0; CONTEXT_BUFFER]) }) else {
     return unsafe {
       raw::throw(
         env,
@@ -272,7 +278,7 @@ unsafe extern "C" fn record_value_with_context(
       )
     };
   };
-  let timestamp = unsafe { raw::number(env, timestamp) }.unwrap_or_else(now_ms);
+  let timestamp = unsafe { raw::number(env, arguments[3]) }.unwrap_or_else(now_ms);
   unsafe {
     finish(env, || {
       let context = RawValue::from_string(context).map_err(|e| {
@@ -340,6 +346,7 @@ pub fn record_many_in_slot(
 #[napi(module_exports)]
 pub fn register_raw_functions(exports: Object) -> napi::Result<()> {
   raw::define(&exports, c"recordValue", record_value)?;
+  raw::define(&exports, c"recordValueAt", record_value_at)?;
   raw::define(
     &exports,
     c"recordValueWithContext",
