@@ -123,6 +123,7 @@ function targetRows(compare, memory, threads) {
   const info = [
     ['metric(name).record / plain Node-API floor noopNumberRaw (no target)', rawFloor ? (handle / rawFloor).toFixed(2) : 'n/a'],
     ['retained bytes per sample with a 41-byte context (no target)', memory.context.bytesPerSample.toFixed(1)],
+    ['two workers / one worker for a pure-JS loop, the machine\'s share (no target)', threads.controlScaling.toFixed(2)],
   ];
   return { rows, info };
 }
@@ -146,13 +147,14 @@ function targetsTable(runtimes) {
 
 function threadsTable(runtimes) {
   const lines = [
-    '| runtime | one worker | two workers | scaling | alert latency p50 | p99 | max | alerts dropped |',
-    '|---|---|---|---|---|---|---|---|',
+    '| runtime | one worker | two workers | scaling | pure-JS control scaling | alert latency p50 | p99 | max | alerts dropped |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const { runtime, threads } of runtimes) {
     lines.push(
       `| ${runtime} | ${(threads.oneWorker / 1e6).toFixed(2)} M/s | ${(threads.twoWorkers / 1e6).toFixed(2)} M/s | ` +
-        `${threads.scaling.toFixed(2)}x | ${threads.latencyP50.toFixed(3)} ms | ${threads.latencyP99.toFixed(3)} ms | ` +
+        `${threads.scaling.toFixed(2)}x | ${threads.controlScaling.toFixed(2)}x | ` +
+        `${threads.latencyP50.toFixed(3)} ms | ${threads.latencyP99.toFixed(3)} ms | ` +
         `${threads.latencyMax.toFixed(3)} ms | ${threads.droppedAlerts} |`,
     );
   }

@@ -5,7 +5,9 @@
 // 1. Throughput: one worker, then two, record into the shared monitor for a
 //    fixed time, each worker under its own metric names (recordMetric,
 //    history 1000). Rounds alternate one and two workers; the result is the
-//    median of the rounds' samples per second.
+//    median of the rounds' samples per second. A control runs a pure-JS
+//    loop the same way: its two-worker speed-up is what the machine allowed
+//    during the run (other processes may hold a core).
 // 2. Alert latency: a worker raises a threshold alert every millisecond
 //    while the owning main thread is idle. The owner measures the time from
 //    the record call to its 'thresholdViolation' listener with the addon's
@@ -46,6 +48,21 @@ function runWorker() {
     return;
   }
 
+  if (workerData.task === 'control') {
+    parentPort.once('message', () => {
+      const end = nowMs() + workerData.time;
+      let count = 0;
+      let state = 1;
+      while (nowMs() < end) {
+        for (let i = 0; i < 1024; i++) state = (state * 1103515245 + 12345) % 2147483648;
+        count += 1024;
+      }
+      parentPort.postMessage(count + (state < 0 ? 1 : 0));
+    });
+    parentPort.postMessage('ready');
+    return;
+  }
+
   const names = Array.from({ length: 8 }, (_, n) => `worker_${workerData.index}_metric_${n}`);
   for (const name of names) {
     for (let i = 0; i < 1000; i++) monitor.recordMetric(name, 50 + ((i * 7) % 10), 'ms');
@@ -62,9 +79,9 @@ function runWorker() {
   parentPort.postMessage('ready');
 }
 
-/** Runs `count` recording workers for `time` ms; returns samples per second. */
-async function throughput(count, time) {
-  const workers = Array.from({ length: count }, (_, index) => new Worker(__filename, { workerData: { task: 'throughput', index, time } }));
+/** Runs `count` workers of `task` for `time` ms; returns operations per second. */
+async function throughput(count, time, task = 'throughput') {
+  const workers = Array.from({ length: count }, (_, index) => new Worker(__filename, { workerData: { task, index, time } }));
   await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('message', resolve))));
   const counts = workers.map((worker) => new Promise((resolve) => worker.once('message', resolve)));
   for (const worker of workers) worker.postMessage('go');
@@ -109,9 +126,12 @@ async function main() {
 
   const one = [];
   const two = [];
+  const controlScaling = [];
   for (let round = 0; round < rounds; round++) {
     one.push(await throughput(1, time));
     two.push(await throughput(2, time));
+    const controlOne = await throughput(1, time, 'control');
+    controlScaling.push((await throughput(2, time, 'control')) / controlOne);
   }
   const latencies = await alertLatency(monitor);
 
@@ -120,6 +140,7 @@ async function main() {
     oneWorker: median(one),
     twoWorkers: median(two),
     scaling: median(two) / median(one),
+    controlScaling: median(controlScaling),
     alerts: latencies.length,
     latencyP50: percentile(latencies, 0.5),
     latencyP99: percentile(latencies, 0.99),
@@ -133,6 +154,7 @@ async function main() {
   console.log(report.runtime);
   console.log(`one worker   ${(report.oneWorker / 1e6).toFixed(2)} M samples/s`);
   console.log(`two workers  ${(report.twoWorkers / 1e6).toFixed(2)} M samples/s (${report.scaling.toFixed(2)}x)`);
+  console.log(`pure-JS control, two workers / one: ${report.controlScaling.toFixed(2)}x`);
   console.log(
     `alert latency, ${report.alerts} alerts: p50 ${report.latencyP50.toFixed(3)} ms, p99 ${report.latencyP99.toFixed(3)} ms, max ${report.latencyMax.toFixed(3)} ms`,
   );
