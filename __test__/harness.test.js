@@ -192,7 +192,8 @@ describe('ParallelTestHarness executeParallel', () => {
     assert.equal(result.error, undefined);
     for (const field of ['executionTimeOld', 'executionTimeNew']) {
       assert.equal(typeof result[field], 'number', field);
-      assert.ok(Number.isFinite(result[field]) && result[field] >= 0, `${field} = ${result[field]}`);
+      assert.ok(Number.isFinite(result[field]), `${field} = ${result[field]}`);
+      assert.ok(result[field] >= 0, `${field} = ${result[field]}`);
     }
     // Heap changes are signed: a collection during the call makes them negative.
     assert.ok(Number.isInteger(result.memoryUsageOld), `memoryUsageOld = ${result.memoryUsageOld}`);
