@@ -438,6 +438,30 @@ export interface PerformanceMonitorEvents {
   thresholdViolation: (alert: RegressionAlert) => void;
   /** A sample exceeded its baseline by the regression rule. */
   regressionDetected: (alert: RegressionAlert) => void;
+  /**
+   * Emitted once, for the first new name recorded while `maxMetricNames`
+   * names exist; its samples and those of later new names go to `overflowMetric`.
+   */
+  cardinalityLimit: (event: CardinalityLimitEvent) => void;
+}
+
+/** Payload of the monitor's 'cardinalityLimit' event. */
+export interface CardinalityLimitEvent {
+  /** The first name folded into the overflow series. */
+  name: string;
+  /** 'perf_sentinel_overflow'. */
+  overflowMetric: string;
+  maxMetricNames: number;
+}
+
+/** Result of `PerformanceMonitor.getCardinalityStats()`. */
+export interface CardinalityStats {
+  /** Names with samples, the overflow series included. */
+  metricNames: number;
+  maxMetricNames: number;
+  /** New names beyond the limit whose samples went to the overflow series. */
+  foldedNames: number;
+  overflowMetric: string;
 }
 
 /** Payload of the harness's 'mismatch' event: an experiment's control and candidate disagreed. */
@@ -548,6 +572,11 @@ export interface PerformanceMonitoringServiceEvents {
 export interface PerformanceMonitorOptions {
   /** Samples kept per metric name; the oldest is dropped beyond it. Default 1000, range 1 to 10,000,000. */
   maxSamples?: number;
+  /**
+   * Distinct metric names kept. Samples of further new names go to the series
+   * 'perf_sentinel_overflow' and 'cardinalityLimit' is emitted once. Default 10,000.
+   */
+  maxMetricNames?: number;
   /** Alias of `maxSamples`, used when `maxSamples` is absent. */
   maxMetricsHistory?: number;
   /** Alias of `maxSamples`. */
@@ -713,6 +742,8 @@ export declare class PerformanceMonitor extends EventEmitter {
 
   /** Returns sample, threshold, alert and baseline counts; `recentAlerts` covers the last 24 hours. */
   getPerformanceSummary(): PerformanceSummary;
+  /** Returns the number of names, the limit and how many new names were folded into the overflow series. */
+  getCardinalityStats(): CardinalityStats;
 
   /** Drops samples, baselines, alerts and open `startMetric` timings. Thresholds stay. */
   clearMetrics(): void;
@@ -1793,3 +1824,67 @@ export declare function cleanupGlobalMonitoring(): Promise<void>;
  * the module always gives the current service.
  */
 export declare let globalMonitoringService: PerformanceMonitoringService | null;
+
+/** Environment a baseline was measured in. */
+export interface BaselineEnvironment {
+  runtime: 'node' | 'bun';
+  runtimeVersion: string;
+  platform: string;
+  arch: string;
+  /** `os.cpus()[0].model`, or 'unknown'. */
+  cpuModel: string;
+  packageVersion: string;
+}
+
+/** Metadata at the top of a baseline file. */
+export interface BaselineMetadata extends BaselineEnvironment {
+  format: 'perf-sentinel-baseline';
+  version: 1;
+  /** Epoch ms. */
+  savedAt: number;
+}
+
+/** A field where a baseline's environment differs from this process's. */
+export interface EnvironmentMismatch {
+  field: 'runtime' | 'runtimeMajorVersion' | 'cpuModel';
+  saved: string | number | null;
+  current: string | number | null;
+}
+
+/** Result of `loadBaseline`. */
+export interface LoadedBaseline extends BaselineMetadata {
+  mismatchedEnvironment: EnvironmentMismatch[];
+  /** Metric names loaded from the file, sorted. */
+  metricNames: string[];
+}
+
+/**
+ * Writes `monitor.exportMetrics()` with BaselineMetadata to `path`
+ * atomically (temporary file, fsync, rename). Resolves to the metadata.
+ */
+export declare function saveBaseline(monitor: PerformanceMonitor, path: string): Promise<BaselineMetadata>;
+
+/**
+ * Merges the samples of a baseline file into `monitor` (baselines are
+ * recomputed) and keeps its thresholds and alerts; `thresholds: true` also
+ * applies the file's thresholds. Emits a warning with code
+ * PERF_SENTINEL_BASELINE_ENVIRONMENT when the runtime, its major version
+ * or the CPU model differ, unless `warn` is false. Rejects with a TypeError
+ * (code PERF_SENTINEL_BASELINE_INVALID) for a file of another format or a
+ * newer version.
+ */
+export declare function loadBaseline(
+  monitor: PerformanceMonitor,
+  path: string,
+  options?: { thresholds?: boolean; warn?: boolean },
+): Promise<LoadedBaseline>;
+
+/** Reads and checks a baseline file without a monitor. */
+export declare function readBaselineFile(path: string): Promise<{
+  metadata: BaselineMetadata;
+  data: MetricsExport;
+  mismatchedEnvironment: EnvironmentMismatch[];
+}>;
+
+/** Returns the environment this process measures in. */
+export declare function describeEnvironment(): BaselineEnvironment;

@@ -24,6 +24,10 @@ const { recordValue, recordValueAt, recordValueWithContext, recordManyInSlot, ta
 const RAISED_THRESHOLD = 1;
 const RAISED_REGRESSION = 2;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Distinct metric names kept by default; the native core enforces the limit. */
+const DEFAULT_MAX_METRIC_NAMES = 10000;
+/** The series that receives samples of names beyond maxMetricNames. */
+const OVERFLOW_METRIC = 'perf_sentinel_overflow';
 /** Open startMetric handles kept before the oldest is forgotten. */
 const MAX_OPEN_TIMINGS = 10000;
 
@@ -80,6 +84,7 @@ function toNativeOptions(options) {
     maxAlerts: firstDefined(options, ALERT_OPTION_NAMES),
     defaultThresholds: options.defaultThresholds,
     regression: options.regression,
+    maxMetricNames: options.maxMetricNames,
   };
   for (const [name, value] of Object.entries(native)) {
     if (value !== undefined && name !== 'regression' && name !== 'defaultThresholds' && typeof value !== 'number') {
@@ -125,6 +130,10 @@ class PerformanceMonitor extends EventEmitter {
    * @param {object} [options.regression] classic rule: minSamples 10, sigma 2, warningPercent 20,
    *   criticalPercent 50, memoryWarningPercent (defaults to warningPercent)
    * @param {boolean} [options.defaultThresholds=true] install the five default thresholds
+   * @param {number} [options.maxMetricNames=10000] distinct names kept; samples of further
+   *   names go to the series 'perf_sentinel_overflow' and 'cardinalityLimit' is emitted once
+   * @param {'classic'|'robust'} [options.detection='classic'] regression detection method
+   * @param {object} [options.robust] robust detection parameters, see setDetection
    */
   constructor(options) {
     super();
@@ -140,6 +149,8 @@ class PerformanceMonitor extends EventEmitter {
     }
     /** Recording slots by metric name: `{ id, unit, live }`, see _slotFor. */
     this._slots = new Map();
+    this._maxMetricNames = options?.maxMetricNames ?? DEFAULT_MAX_METRIC_NAMES;
+    this._cardinalityWarned = false;
     this._openTimings = new Map();
     this._timingSequence = 0;
   }
@@ -258,8 +269,33 @@ class PerformanceMonitor extends EventEmitter {
     if (slot === undefined || slot.unit !== unitText) {
       slot = { id: this._native.slot(name, unitText), unit: unitText, live: true };
       this._slots.set(name, slot);
+      if (!this._cardinalityWarned && this._native.foldedNames() > 0) this._warnCardinality(name);
     }
     return slot;
+  }
+
+  /** Emits 'cardinalityLimit' once, for the first name folded into the overflow series. */
+  _warnCardinality(name) {
+    this._cardinalityWarned = true;
+    this.emit('cardinalityLimit', {
+      name,
+      overflowMetric: OVERFLOW_METRIC,
+      maxMetricNames: this._maxMetricNames,
+    });
+  }
+
+  /**
+   * Returns `{ metricNames, maxMetricNames, foldedNames, overflowMetric }`:
+   * names with samples, the limit, and how many new names beyond the limit
+   * were recorded into the overflow series instead.
+   */
+  getCardinalityStats() {
+    return {
+      metricNames: this._native.metricNames().length,
+      maxMetricNames: this._maxMetricNames,
+      foldedNames: this._native.foldedNames(),
+      overflowMetric: OVERFLOW_METRIC,
+    };
   }
 
   /** Frees every native slot; the next record of each name resolves it again. */

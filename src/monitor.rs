@@ -2,6 +2,7 @@
 //! alert history.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use dashmap::DashMap;
@@ -30,7 +31,13 @@ pub struct MonitorOptions {
   pub detection: DetectionMethod,
   /// Parameters of the robust method for metrics that use it without their own.
   pub robust: RobustOptions,
+  /// Distinct metric names kept; samples of further new names go to the
+  /// series [`OVERFLOW_METRIC`], so a label explosion cannot exhaust memory.
+  pub max_metric_names: usize,
 }
+
+/// The series that receives the samples of names beyond `max_metric_names`.
+pub const OVERFLOW_METRIC: &str = "perf_sentinel_overflow";
 
 impl Default for MonitorOptions {
   fn default() -> Self {
@@ -41,6 +48,7 @@ impl Default for MonitorOptions {
       default_thresholds: true,
       detection: DetectionMethod::Classic,
       robust: RobustOptions::default(),
+      max_metric_names: 10_000,
     }
   }
 }
@@ -73,6 +81,12 @@ impl MonitorOptions {
       return Err(MonitorError::InvalidOption {
         name: "maxAlerts",
         reason: format!("must be between 1 and {MAX_ALERTS_LIMIT}, received {}", self.max_alerts),
+      });
+    }
+    if self.max_metric_names == 0 {
+      return Err(MonitorError::InvalidOption {
+        name: "maxMetricNames",
+        reason: String::from("must be at least 1, received 0"),
       });
     }
     let rule = &self.regression;
@@ -159,6 +173,8 @@ pub struct Monitor {
   /// rule. Names absent here use the monitor's `detection` option. Taken
   /// before a shard lock of `series`, never after.
   detections: RwLock<HashMap<Arc<str>, Option<RobustOptions>>>,
+  /// Lookups of new names that went to the overflow series.
+  folded_names: AtomicU64,
 }
 
 impl Monitor {
@@ -171,6 +187,7 @@ impl Monitor {
       rule: RwLock::new(options.regression),
       alerts: Mutex::new(VecDeque::new()),
       detections: RwLock::new(HashMap::new()),
+      folded_names: AtomicU64::new(0),
     };
     if monitor.options.default_thresholds {
       for (name, max_value, unit) in DEFAULT_THRESHOLDS {
@@ -209,6 +226,12 @@ impl Monitor {
     }
     if let Some(existing) = self.series.get(name) {
       return Ok(existing.clone());
+    }
+    // The count is read without a lock, so concurrent new names may pass the
+    // limit by at most the number of recording threads.
+    if name != OVERFLOW_METRIC && self.series.len() >= self.options.max_metric_names {
+      self.folded_names.fetch_add(1, Ordering::Relaxed);
+      return self.series(OVERFLOW_METRIC);
     }
     // Lock order: the configuration locks before the map's shard lock, as in
     // set_threshold and set_regression_rule, so the two cannot deadlock.
@@ -513,6 +536,13 @@ impl Monitor {
       recent_alerts: self.alerts.lock().iter().filter(|a| a.timestamp > since).count(),
       baselines: names.len(),
     }
+  }
+
+  /// Returns how many lookups of new names went to [`OVERFLOW_METRIC`]
+  /// because `max_metric_names` names existed. Callers that cache a series
+  /// per name, as the JavaScript layer does, count each folded name once.
+  pub fn folded_names(&self) -> u64 {
+    self.folded_names.load(Ordering::Relaxed)
   }
 
   /// Drops samples, baselines and alerts; thresholds stay.

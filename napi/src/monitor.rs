@@ -30,6 +30,9 @@ pub struct MonitorOptionsInput {
   pub detection: Option<String>,
   /// Parameters of the robust detection, also the base that `setDetection` options override.
   pub robust: Option<RobustOptionsInput>,
+  /// Distinct metric names kept; samples of further names go to the series
+  /// `perf_sentinel_overflow`. Default 10,000.
+  pub max_metric_names: Option<f64>,
 }
 
 /// Parameters of the robust detection; `allowance`, `decisionInterval` and
@@ -389,6 +392,7 @@ fn convert_options(input: Option<MonitorOptionsInput>) -> napi::Result<MonitorOp
       Some(name) => DetectionMethod::parse(name).map_err(to_napi)?,
     },
     robust: merge_robust(defaults.robust, input.robust)?,
+    max_metric_names: count_option("maxMetricNames", input.max_metric_names, defaults.max_metric_names)?,
   })
 }
 
@@ -415,6 +419,15 @@ fn merge_rule(base: RegressionRule, input: Option<RegressionRuleInput>) -> napi:
     critical_percent: input.critical_percent.unwrap_or(base.critical_percent),
     memory_warning_percent: input.memory_warning_percent.or(base.memory_warning_percent),
   })
+}
+
+#[napi]
+impl NativeMonitor {
+  /// Returns how many new names were folded into the overflow series.
+  #[napi(catch_unwind)]
+  pub fn folded_names(&self) -> f64 {
+    self.inner.folded_names() as f64
+  }
 }
 
 impl NativeMonitor {
