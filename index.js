@@ -10,6 +10,7 @@ const { createPerformanceMiddleware } = require('./lib/middleware');
 const setup = require('./lib/setup');
 const { createMetricsHandler, PROMETHEUS_CONTENT_TYPE } = require('./lib/prometheus');
 const { renderHtmlReport } = require('./lib/report-html');
+const { saveBaseline, loadBaseline, readBaselineFile, describeEnvironment } = require('./lib/baseline-file');
 
 module.exports = {
   PerformanceMonitor,
@@ -20,6 +21,10 @@ module.exports = {
   createMetricsHandler,
   PROMETHEUS_CONTENT_TYPE,
   renderHtmlReport,
+  saveBaseline,
+  loadBaseline,
+  readBaselineFile,
+  describeEnvironment,
   setupMigrationPerformanceMonitoring: setup.setupMigrationPerformanceMonitoring,
   runMigrationRegressionTests: setup.runMigrationRegressionTests,
   initializeGlobalMonitoring: setup.initializeGlobalMonitoring,

@@ -12,6 +12,10 @@ export const {
   createMetricsHandler,
   PROMETHEUS_CONTENT_TYPE,
   renderHtmlReport,
+  saveBaseline,
+  loadBaseline,
+  readBaselineFile,
+  describeEnvironment,
   setupMigrationPerformanceMonitoring,
   runMigrationRegressionTests,
 } = cjs;

@@ -339,7 +339,8 @@ class RegressionDetector {
 
 /** Percent growth from old to new: 100 when old is 0 and new > 0, 0 when both are 0. */
 function regressionPercent(oldValue, newValue) {
-  if (oldValue === 0) return newValue > 0 ? 100 : 0;
+  // Heap deltas are signed: against a shrinking or flat old side, any growth counts as 100 %.
+  if (oldValue <= 0) return newValue > 0 ? 100 : 0;
   return ((newValue - oldValue) / oldValue) * 100;
 }
 

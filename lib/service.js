@@ -38,7 +38,7 @@ class PerformanceMonitoringService extends EventEmitter {
     // monitoring.detection: 'classic' (the original rule) or 'robust' (a CUSUM of
     // log values against the window median, described in STATISTICS.md).
     this.monitor = new PerformanceMonitor({ defaultThresholds: true, detection: this.config.monitoring.detection });
-    this.harness = new ParallelTestHarness();
+    this.harness = new ParallelTestHarness({ monitor: this.monitor });
     this.detector = new RegressionDetector(this.monitor, this.harness);
     this._cooldown = new binding.NativeCooldown();
     this._dispatcher = null;
@@ -174,6 +174,8 @@ class PerformanceMonitoringService extends EventEmitter {
 
   _recordTestResult(result) {
     const ratio = (newValue, oldValue) => (oldValue === 0 ? 1 : newValue / oldValue);
+    // Heap deltas are signed; a shrinking heap counts as no growth, as in analyzeResults.
+    const memoryRatio = (newValue, oldValue) => (oldValue > 0 ? Math.max(0, newValue) / oldValue : 1);
     this.recordMetric('test_execution_time_old', result.executionTimeOld, 'ms', { testId: result.testId });
     this.recordMetric('test_execution_time_new', result.executionTimeNew, 'ms', { testId: result.testId });
     this.recordMetric('test_memory_usage_old', result.memoryUsageOld, 'bytes', { testId: result.testId });
@@ -181,7 +183,7 @@ class PerformanceMonitoringService extends EventEmitter {
     this.recordMetric('performance_ratio', ratio(result.executionTimeNew, result.executionTimeOld), 'ratio', {
       testId: result.testId,
     });
-    this.recordMetric('memory_ratio', ratio(result.memoryUsageNew, result.memoryUsageOld), 'ratio', {
+    this.recordMetric('memory_ratio', memoryRatio(result.memoryUsageNew, result.memoryUsageOld), 'ratio', {
       testId: result.testId,
     });
   }
