@@ -201,6 +201,19 @@ describe('recordMetric paths', () => {
     assert.deepEqual(storedValues(monitor, 'm'), [1, 2, 3]);
   });
 
+  test('slot cache stays bounded under many names', () => {
+    const monitor = new PerformanceMonitor({ maxMetricNames: 60000 });
+    const handle = monitor.metric('kept', 'ms');
+    handle.record(1);
+    for (let n = 0; n < 50010; n++) monitor.recordMetric(`name_${n}`, n, 'ms');
+    assert.ok(monitor._slots.size <= 50000, `cached slots: ${monitor._slots.size}`);
+    handle.record(2);
+    monitor.recordMetric('name_7', 8, 'ms');
+    assert.deepEqual(storedValues(monitor, 'kept'), [1, 2]);
+    assert.deepEqual(storedValues(monitor, 'name_7'), [7, 8]);
+    assert.deepEqual(storedValues(monitor, 'name_50009'), [50009]);
+  });
+
   test('two monitors on one thread keep their samples apart', () => {
     const first = new PerformanceMonitor();
     const second = new PerformanceMonitor();

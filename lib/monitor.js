@@ -28,6 +28,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_MAX_METRIC_NAMES = 10000;
 /** The series that receives samples of names beyond maxMetricNames. */
 const OVERFLOW_METRIC = 'perf_sentinel_overflow';
+/**
+ * Metric names with a cached recording slot beyond which the cache starts
+ * over, so callers that keep inventing names (even ones folded into the
+ * overflow series) cannot grow it without bound.
+ */
+const MAX_CACHED_SLOTS = 50000;
 /** Open startMetric handles kept before the oldest is forgotten. */
 const MAX_OPEN_TIMINGS = 10000;
 
@@ -267,6 +273,7 @@ class PerformanceMonitor extends EventEmitter {
   _slotFor(name, unitText) {
     let slot = this._slots.get(name);
     if (slot === undefined || slot.unit !== unitText) {
+      if (this._slots.size >= MAX_CACHED_SLOTS) this._releaseSlots();
       slot = { id: this._native.slot(name, unitText), unit: unitText, live: true };
       this._slots.set(name, slot);
       if (!this._cardinalityWarned && this._native.foldedNames() > 0) this._warnCardinality(name);
