@@ -144,6 +144,43 @@ describe('PerformanceMonitor.shared', () => {
     assert.deepEqual(report.history, [300, 150, 250, 400]);
   });
 
+  test('hands ownership on when the owner exits', { timeout: 30000 }, () => {
+    const result = runScript(`
+      const { Worker } = require('node:worker_threads');
+      const root = ${JSON.stringify(require.resolve('..'))};
+      const run = (body) => new Worker(
+        "const { parentPort } = require('node:worker_threads');" +
+        'const { PerformanceMonitor } = require(' + JSON.stringify(root) + ');' + body,
+        { eval: true },
+      );
+      const exited = (worker) => new Promise((resolve) => worker.once('exit', resolve));
+      (async () => {
+        await exited(run("PerformanceMonitor.shared('handover');"));
+        const owner = run(\`
+          const monitor = PerformanceMonitor.shared('handover');
+          monitor.on('thresholdViolation', (alert) => {
+            parentPort.postMessage(alert.currentValue);
+            process.exit(0);
+          });
+          // The delivery is weak, so the port keeps this worker waiting.
+          parentPort.on('message', () => {});
+          parentPort.postMessage('owner ready');
+        \`);
+        owner.once('message', async () => {
+          await exited(run(\`
+            const monitor = PerformanceMonitor.shared('handover');
+            monitor.setThreshold('latency', 100, 'ms');
+            monitor.recordMetric('latency', 500, 'ms');
+          \`));
+        });
+        owner.on('message', (message) => {
+          if (message !== 'owner ready') console.log('owner received ' + message);
+        });
+      })();
+    `);
+    assertClean(result, 'owner received 500', 'handover');
+  });
+
   test('does not keep a process alive', { timeout: 30000 }, () => {
     const result = runScript(`
       const { PerformanceMonitor } = require('perf-sentinel');

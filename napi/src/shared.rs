@@ -181,6 +181,14 @@ impl SharedCollector {
     if current.thread == thread::current().id() {
       return;
     }
+    if current.deliver.aborted() {
+      // The owner's environment was torn down, possibly with a delivery in
+      // flight that will never call `resume`; the next thread that opens
+      // the collector becomes the owner.
+      *owner = None;
+      self.queue.alerts.lock_unpoisoned().clear();
+      return;
+    }
 
     {
       let mut alerts = self.queue.alerts.lock_unpoisoned();
