@@ -9,10 +9,10 @@
 //! does not keep the process alive.
 //!
 //! At most one delivery is in flight. The owner calls `resume` once it has
-//! emitted a batch, from a later phase of its event loop; without that
+//! emitted a batch, from a later phase of its event loop. Without that
 //! pause, recording threads would refill the queue while Node-API's
-//! dispatch loop is still running and keep the owner's loop from reaching
-//! its timers and I/O.
+//! dispatch loop is still running, and the owner's loop would not reach its
+//! timers and I/O.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -183,7 +183,7 @@ impl SharedCollector {
     }
     if current.deliver.aborted() {
       // The owner's environment was torn down, possibly with a delivery in
-      // flight that will never call `resume`; the next thread that opens
+      // flight that will never call `resume`. The next thread that opens
       // the collector becomes the owner.
       *owner = None;
       self.queue.alerts.lock_unpoisoned().clear();
