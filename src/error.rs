@@ -26,7 +26,9 @@ impl MonitorError {
   pub fn is_range_error(&self) -> bool {
     matches!(
       self,
-      MonitorError::NonFiniteValue(_) | MonitorError::NonFiniteLimit(_) | MonitorError::InvalidOption { .. }
+      MonitorError::NonFiniteValue(_)
+        | MonitorError::NonFiniteLimit(_)
+        | MonitorError::InvalidOption { .. }
     )
   }
 }

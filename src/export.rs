@@ -59,7 +59,11 @@ impl Monitor {
         baselines.insert(name, baseline);
       }
     }
-    let thresholds = self.thresholds().into_iter().map(|t| (t.name.clone(), t)).collect();
+    let thresholds = self
+      .thresholds()
+      .into_iter()
+      .map(|t| (t.name.clone(), t))
+      .collect();
     ExportData {
       metrics,
       baselines,
@@ -82,12 +86,16 @@ impl Monitor {
   pub fn import(&self, data: ExportData) -> Result<(), MonitorError> {
     for (name, threshold) in &data.thresholds {
       if name.is_empty() || !threshold.max_value.is_finite() {
-        return Err(MonitorError::InvalidImport(format!("threshold {name:?} is invalid")));
+        return Err(MonitorError::InvalidImport(format!(
+          "threshold {name:?} is invalid"
+        )));
       }
     }
     for (name, samples) in &data.metrics {
       if name.is_empty() {
-        return Err(MonitorError::InvalidImport(String::from("a metric name is empty")));
+        return Err(MonitorError::InvalidImport(String::from(
+          "a metric name is empty",
+        )));
       }
       if let Some(bad) = samples
         .iter()
@@ -102,7 +110,12 @@ impl Monitor {
 
     self.clear();
     for (name, threshold) in data.thresholds {
-      self.set_threshold(&name, threshold.max_value, &threshold.unit, threshold.enabled)?;
+      self.set_threshold(
+        &name,
+        threshold.max_value,
+        &threshold.unit,
+        threshold.enabled,
+      )?;
     }
     for (name, samples) in data.metrics {
       let samples = samples
@@ -122,7 +135,8 @@ impl Monitor {
 
   /// Parses JSON text in the export shape and imports it.
   pub fn import_json(&self, text: &str) -> Result<(), MonitorError> {
-    let data: ExportData = serde_json::from_str(text).map_err(|e| MonitorError::InvalidImport(e.to_string()))?;
+    let data: ExportData =
+      serde_json::from_str(text).map_err(|e| MonitorError::InvalidImport(e.to_string()))?;
     self.import(data)
   }
 }

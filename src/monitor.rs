@@ -74,13 +74,19 @@ impl MonitorOptions {
     if self.max_samples == 0 || self.max_samples > MAX_SAMPLES_LIMIT {
       return Err(MonitorError::InvalidOption {
         name: "maxSamples",
-        reason: format!("must be between 1 and {MAX_SAMPLES_LIMIT}, received {}", self.max_samples),
+        reason: format!(
+          "must be between 1 and {MAX_SAMPLES_LIMIT}, received {}",
+          self.max_samples
+        ),
       });
     }
     if self.max_alerts == 0 || self.max_alerts > MAX_ALERTS_LIMIT {
       return Err(MonitorError::InvalidOption {
         name: "maxAlerts",
-        reason: format!("must be between 1 and {MAX_ALERTS_LIMIT}, received {}", self.max_alerts),
+        reason: format!(
+          "must be between 1 and {MAX_ALERTS_LIMIT}, received {}",
+          self.max_alerts
+        ),
       });
     }
     if self.max_metric_names == 0 {
@@ -94,7 +100,10 @@ impl MonitorOptions {
       ("regression.sigma", rule.sigma),
       ("regression.warningPercent", rule.warning_percent),
       ("regression.criticalPercent", rule.critical_percent),
-      ("regression.memoryWarningPercent", rule.memory_warning_percent.unwrap_or(0.0)),
+      (
+        "regression.memoryWarningPercent",
+        rule.memory_warning_percent.unwrap_or(0.0),
+      ),
     ];
     for (name, value) in percents {
       if !value.is_finite() || value < 0.0 {
@@ -248,7 +257,11 @@ impl Monitor {
   }
 
   /// Returns the robust options `name` uses, or `None` for the classic rule.
-  fn detection_of(&self, detections: &HashMap<Arc<str>, Option<RobustOptions>>, name: &str) -> Option<RobustOptions> {
+  fn detection_of(
+    &self,
+    detections: &HashMap<Arc<str>, Option<RobustOptions>>,
+    name: &str,
+  ) -> Option<RobustOptions> {
     match detections.get(name) {
       Some(own) => *own,
       None => match self.options.detection {
@@ -404,7 +417,13 @@ impl Monitor {
   }
 
   #[inline]
-  fn check(&self, series: &mut Series, value: f64, is_memory: bool, timestamp: f64) -> RecordOutcome {
+  fn check(
+    &self,
+    series: &mut Series,
+    value: f64,
+    is_memory: bool,
+    timestamp: f64,
+  ) -> RecordOutcome {
     let mut outcome = RecordOutcome::default();
     if let Some(threshold) = series.threshold.as_ref().filter(|t| t.enabled) {
       if value > threshold.max_value {
@@ -441,7 +460,10 @@ impl Monitor {
 
   fn remember(&self, outcome: &RecordOutcome) {
     let mut alerts = self.alerts.lock();
-    for alert in [&outcome.threshold, &outcome.regression].into_iter().flatten() {
+    for alert in [&outcome.threshold, &outcome.regression]
+      .into_iter()
+      .flatten()
+    {
       alerts.push_back(alert.clone());
       while alerts.len() > self.options.max_alerts {
         alerts.pop_front();
@@ -450,7 +472,13 @@ impl Monitor {
   }
 
   /// Sets or replaces the threshold of `name`.
-  pub fn set_threshold(&self, name: &str, max_value: f64, unit: &str, enabled: bool) -> Result<(), MonitorError> {
+  pub fn set_threshold(
+    &self,
+    name: &str,
+    max_value: f64,
+    unit: &str,
+    enabled: bool,
+  ) -> Result<(), MonitorError> {
     if name.is_empty() {
       return Err(MonitorError::EmptyName);
     }
@@ -532,8 +560,18 @@ impl Monitor {
     let names = self.metric_names();
     Summary {
       total_metrics: names.len(),
-      active_thresholds: self.thresholds.read().values().filter(|t| t.enabled).count(),
-      recent_alerts: self.alerts.lock().iter().filter(|a| a.timestamp > since).count(),
+      active_thresholds: self
+        .thresholds
+        .read()
+        .values()
+        .filter(|t| t.enabled)
+        .count(),
+      recent_alerts: self
+        .alerts
+        .lock()
+        .iter()
+        .filter(|a| a.timestamp > since)
+        .count(),
       baselines: names.len(),
     }
   }
@@ -580,7 +618,11 @@ impl Monitor {
   }
 
   /// Appends samples without running checks, as an import does.
-  pub(crate) fn restore_samples(&self, name: &str, samples: Vec<Sample>) -> Result<(), MonitorError> {
+  pub(crate) fn restore_samples(
+    &self,
+    name: &str,
+    samples: Vec<Sample>,
+  ) -> Result<(), MonitorError> {
     if let Some(bad) = samples.iter().find(|s| !is_storable(s.value)) {
       return Err(MonitorError::NonFiniteValue(bad.value));
     }
@@ -627,18 +669,26 @@ mod tests {
   }
 
   fn values(monitor: &Monitor, name: &str) -> Vec<f64> {
-    monitor.samples(name, None).iter().map(|s| s.value).collect()
+    monitor
+      .samples(name, None)
+      .iter()
+      .map(|s| s.value)
+      .collect()
   }
 
   #[test]
   fn target_records_after_clear() {
     let monitor = monitor();
     let mut target = monitor.target("latency", "ms").expect("valid name");
-    monitor.record_to(&mut target, 1.0, 1.0, None).expect("storable");
+    monitor
+      .record_to(&mut target, 1.0, 1.0, None)
+      .expect("storable");
     monitor.clear();
     assert!(values(&monitor, "latency").is_empty());
 
-    monitor.record_to(&mut target, 2.0, 2.0, None).expect("storable");
+    monitor
+      .record_to(&mut target, 2.0, 2.0, None)
+      .expect("storable");
     assert_eq!(values(&monitor, "latency"), vec![2.0]);
     assert_eq!(monitor.metric_names(), vec![Arc::from("latency")]);
   }
@@ -647,11 +697,15 @@ mod tests {
   fn target_records_after_retention_removed_its_series() {
     let monitor = monitor();
     let mut target = monitor.target("latency", "ms").expect("valid name");
-    monitor.record_to(&mut target, 1.0, 10.0, None).expect("storable");
+    monitor
+      .record_to(&mut target, 1.0, 10.0, None)
+      .expect("storable");
     assert_eq!(monitor.drop_older_than(20.0), 1);
     assert!(monitor.metric_names().is_empty());
 
-    let raised = monitor.record_many_to(&mut target, &[3.0, 4.0], 30.0).expect("storable");
+    let raised = monitor
+      .record_many_to(&mut target, &[3.0, 4.0], 30.0)
+      .expect("storable");
     assert!(raised.is_empty());
     assert_eq!(values(&monitor, "latency"), vec![3.0, 4.0]);
   }
@@ -661,9 +715,15 @@ mod tests {
     let monitor = monitor();
     let mut kilobytes = monitor.target("size", "kb").expect("valid name");
     let mut megabytes = monitor.target("size", "mb").expect("valid name");
-    monitor.record_to(&mut kilobytes, 1.0, 1.0, None).expect("storable");
-    monitor.record_to(&mut megabytes, 2.0, 2.0, None).expect("storable");
-    monitor.record_to(&mut kilobytes, 3.0, 3.0, None).expect("storable");
+    monitor
+      .record_to(&mut kilobytes, 1.0, 1.0, None)
+      .expect("storable");
+    monitor
+      .record_to(&mut megabytes, 2.0, 2.0, None)
+      .expect("storable");
+    monitor
+      .record_to(&mut kilobytes, 3.0, 3.0, None)
+      .expect("storable");
     let units: Vec<String> = monitor
       .samples("size", None)
       .iter()
@@ -678,7 +738,9 @@ mod tests {
     let mut target = monitor.target("latency", "ms").expect("valid name");
     assert!(monitor.record_to(&mut target, f64::NAN, 1.0, None).is_err());
     assert!(monitor.record_to(&mut target, 2e150, 1.0, None).is_err());
-    assert!(monitor.record_many_to(&mut target, &[1.0, f64::INFINITY], 1.0).is_err());
+    assert!(monitor
+      .record_many_to(&mut target, &[1.0, f64::INFINITY], 1.0)
+      .is_err());
     assert!(values(&monitor, "latency").is_empty());
   }
 
@@ -691,8 +753,12 @@ mod tests {
       .map(|i| 40.0 + (i % 13) as f64 + if i % 37 == 0 { 150.0 } else { 0.0 })
       .collect();
     for (i, &value) in stream.iter().enumerate() {
-      let expected = by_name.record("response_time", value, "ms", i as f64, None).expect("storable");
-      let received = by_target.record_to(&mut target, value, i as f64, None).expect("storable");
+      let expected = by_name
+        .record("response_time", value, "ms", i as f64, None)
+        .expect("storable");
+      let received = by_target
+        .record_to(&mut target, value, i as f64, None)
+        .expect("storable");
       assert_eq!(received, expected, "sample {i}");
     }
     assert!(by_name.alert_count() > 0);
@@ -705,9 +771,13 @@ mod tests {
       .map(|t| {
         let monitor = Arc::clone(&monitor);
         std::thread::spawn(move || {
-          let mut target = monitor.target(&format!("thread_{t}"), "ms").expect("valid name");
+          let mut target = monitor
+            .target(&format!("thread_{t}"), "ms")
+            .expect("valid name");
           for i in 0..500 {
-            monitor.record_to(&mut target, i as f64, 1.0, None).expect("storable");
+            monitor
+              .record_to(&mut target, i as f64, 1.0, None)
+              .expect("storable");
           }
         })
       })

@@ -51,7 +51,12 @@ impl RegressionRule {
   /// A mean of zero or below yields no finding, because a percentage over
   /// such a mean is undefined or meaningless (the original produced
   /// Infinity there).
-  pub fn check(&self, stats: &RunningStats, value: f64, is_memory: bool) -> Option<RegressionFinding> {
+  pub fn check(
+    &self,
+    stats: &RunningStats,
+    value: f64,
+    is_memory: bool,
+  ) -> Option<RegressionFinding> {
     if stats.count() < self.min_samples {
       return None;
     }
@@ -88,5 +93,8 @@ impl RegressionRule {
 /// Returns true for metrics the memory percentage applies to.
 pub fn is_memory_metric(name: &str, unit: &str) -> bool {
   const MEMORY_UNITS: [&str; 9] = ["b", "bytes", "byte", "kb", "mb", "gb", "kib", "mib", "gib"];
-  name.contains("memory") || MEMORY_UNITS.iter().any(|known| unit.eq_ignore_ascii_case(known))
+  name.contains("memory")
+    || MEMORY_UNITS
+      .iter()
+      .any(|known| unit.eq_ignore_ascii_case(known))
 }

@@ -59,7 +59,12 @@ pub struct Series {
 const MAX_UNITS_PER_METRIC: usize = u16::MAX as usize;
 
 impl Series {
-  pub fn new(name: Arc<str>, capacity: usize, threshold: Option<Threshold>, rule: RegressionRule) -> Self {
+  pub fn new(
+    name: Arc<str>,
+    capacity: usize,
+    threshold: Option<Threshold>,
+    rule: RegressionRule,
+  ) -> Self {
     Self {
       name,
       capacity: capacity.max(1),
@@ -106,7 +111,13 @@ impl Series {
   }
 
   /// Appends a sample whose unit `intern_unit` already returned the id of.
-  pub(crate) fn push_unit_id(&mut self, value: f64, unit_id: u16, timestamp: f64, context: Option<Box<RawValue>>) {
+  pub(crate) fn push_unit_id(
+    &mut self,
+    value: f64,
+    unit_id: u16,
+    timestamp: f64,
+    context: Option<Box<RawValue>>,
+  ) {
     if self.len == self.capacity {
       self.drop_oldest();
     }
@@ -165,7 +176,9 @@ impl Series {
 
   fn drop_oldest(&mut self) {
     let oldest_sequence = self.next_sequence - self.len as u64;
-    self.stats.remove_oldest(oldest_sequence, self.values[self.start]);
+    self
+      .stats
+      .remove_oldest(oldest_sequence, self.values[self.start]);
     if let Some(contexts) = self.contexts.as_mut() {
       contexts[self.start] = None;
     }
@@ -210,7 +223,11 @@ impl Series {
 
   /// Returns the unit with id `unit_id`, or '' for an id never handed out.
   pub(crate) fn unit(&self, unit_id: u16) -> Arc<str> {
-    self.units.get(unit_id as usize).cloned().unwrap_or_else(|| Arc::from(""))
+    self
+      .units
+      .get(unit_id as usize)
+      .cloned()
+      .unwrap_or_else(|| Arc::from(""))
   }
 
   /// Marks the series as removed from its monitor and frees its samples.

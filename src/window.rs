@@ -81,7 +81,9 @@ impl RunningStats {
   where
     I: Iterator<Item = f64> + Clone,
   {
-    let (count, sum) = values.clone().fold((0usize, 0.0), |(n, s), v| (n + 1, s + v));
+    let (count, sum) = values
+      .clone()
+      .fold((0usize, 0.0), |(n, s), v| (n + 1, s + v));
     if count == 0 {
       self.clear();
       return;
@@ -182,7 +184,9 @@ mod tests {
 
   #[test]
   fn sliding_window_matches_two_pass() {
-    let values: Vec<f64> = (0..5000).map(|i| ((i * 7919) % 1000) as f64 * 0.37 + 50.0).collect();
+    let values: Vec<f64> = (0..5000)
+      .map(|i| ((i * 7919) % 1000) as f64 * 0.37 + 50.0)
+      .collect();
     let window = 100;
     let mut stats = RunningStats::new();
     for (i, &v) in values.iter().enumerate() {

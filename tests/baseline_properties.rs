@@ -106,10 +106,14 @@ fn default_rule_fires_like_the_original() {
   // and 100 is 450 % over the mean, so a critical regression.
   let monitor = monitor_with_window(1000);
   for i in 0..10 {
-    let outcome = monitor.record("lat", 10.0, "ms", i as f64, None).expect("record");
+    let outcome = monitor
+      .record("lat", 10.0, "ms", i as f64, None)
+      .expect("record");
     assert!(outcome.regression.is_none());
   }
-  let outcome = monitor.record("lat", 100.0, "ms", 10.0, None).expect("record");
+  let outcome = monitor
+    .record("lat", 100.0, "ms", 10.0, None)
+    .expect("record");
   let alert = outcome.regression.expect("a regression alert");
   assert_eq!(alert.severity, perf_sentinel_core::Severity::Critical);
   assert!((alert.previous_value - 200.0 / 11.0).abs() < 1e-12);
@@ -119,10 +123,15 @@ fn default_rule_fires_like_the_original() {
 fn non_finite_and_huge_values_are_rejected() {
   let monitor = monitor_with_window(10);
   for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, -1e308] {
-    assert!(monitor.record("m", value, "ms", 0.0, None).is_err(), "{value} accepted");
+    assert!(
+      monitor.record("m", value, "ms", 0.0, None).is_err(),
+      "{value} accepted"
+    );
   }
   assert!(monitor.baseline("m").is_none());
-  monitor.record("m", -0.0, "ms", 0.0, None).expect("negative zero is finite");
+  monitor
+    .record("m", -0.0, "ms", 0.0, None)
+    .expect("negative zero is finite");
   assert!(monitor.baseline("m").is_some());
 }
 
@@ -130,7 +139,9 @@ fn non_finite_and_huge_values_are_rejected() {
 fn export_round_trips_through_json() {
   let source = monitor_with_window(10);
   for i in 0..25 {
-    source.record("m", i as f64, "ms", i as f64, None).expect("record");
+    source
+      .record("m", i as f64, "ms", i as f64, None)
+      .expect("record");
   }
   let text = source.export_json();
   let target = monitor_with_window(10);

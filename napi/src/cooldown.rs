@@ -13,7 +13,9 @@ pub struct NativeCooldown {
 impl NativeCooldown {
   #[napi(constructor)]
   pub fn new() -> Self {
-    Self { inner: Cooldown::new() }
+    Self {
+      inner: Cooldown::new(),
+    }
   }
 
   /// Returns true and remembers `now` (epoch ms) when `key` last passed at

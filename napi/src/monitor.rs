@@ -152,7 +152,9 @@ impl NativeMonitor {
     if name.is_empty() {
       return Err(type_error("name must be a non-empty string"));
     }
-    let options = options.map(|input| convert_options(Some(input))).transpose()?;
+    let options = options
+      .map(|input| convert_options(Some(input)))
+      .transpose()?;
     let collector = shared::open(&name, options)?;
     let owner = match on_alerts {
       Some(callback) => collector.claim(callback, take_ownership)?,
@@ -180,7 +182,10 @@ impl NativeMonitor {
   /// did not take them in time; 0 for a monitor that is not shared.
   #[napi(catch_unwind)]
   pub fn dropped_alerts(&self) -> f64 {
-    self.shared.as_ref().map_or(0.0, |shared| shared.dropped_alerts() as f64)
+    self
+      .shared
+      .as_ref()
+      .map_or(0.0, |shared| shared.dropped_alerts() as f64)
   }
 
   /// Returns the recording slot of `name` and `unit` on the calling thread,
@@ -210,7 +215,13 @@ impl NativeMonitor {
   }
 
   #[napi(catch_unwind)]
-  pub fn set_threshold(&self, name: String, max_value: f64, unit: String, enabled: bool) -> napi::Result<()> {
+  pub fn set_threshold(
+    &self,
+    name: String,
+    max_value: f64,
+    unit: String,
+    enabled: bool,
+  ) -> napi::Result<()> {
     self
       .inner
       .set_threshold(&name, max_value, &unit, enabled)
@@ -221,10 +232,18 @@ impl NativeMonitor {
   /// current and future samples, and restarts its detector state. `robust`
   /// fields override the monitor's robust options for this metric.
   #[napi(catch_unwind)]
-  pub fn set_detection(&self, name: String, detection: String, robust: Option<RobustOptionsInput>) -> napi::Result<()> {
+  pub fn set_detection(
+    &self,
+    name: String,
+    detection: String,
+    robust: Option<RobustOptionsInput>,
+  ) -> napi::Result<()> {
     let method = DetectionMethod::parse(&detection).map_err(to_napi)?;
     let options = merge_robust(self.inner.options().robust, robust)?;
-    self.inner.set_detection(&name, method, Some(options)).map_err(to_napi)
+    self
+      .inner
+      .set_detection(&name, method, Some(options))
+      .map_err(to_napi)
   }
 
   /// Replaces the regression rule; absent fields keep the current values.
@@ -243,7 +262,12 @@ impl NativeMonitor {
   /// Names with samples, sorted.
   #[napi(catch_unwind)]
   pub fn metric_names(&self) -> Vec<String> {
-    self.inner.metric_names().iter().map(|name| name.to_string()).collect()
+    self
+      .inner
+      .metric_names()
+      .iter()
+      .map(|name| name.to_string())
+      .collect()
   }
 
   /// The newest `limit` samples of `name` (all when absent) as a JSON array, oldest first.
@@ -271,13 +295,19 @@ impl NativeMonitor {
   /// Baselines of every metric with samples, sorted by name.
   #[napi(catch_unwind)]
   pub fn baselines(&self) -> Vec<BaselineObject> {
-    self.inner.baselines().into_iter().map(baseline_object).collect()
+    self
+      .inner
+      .baselines()
+      .into_iter()
+      .map(baseline_object)
+      .collect()
   }
 
   /// The newest `limit` alerts as a JSON array, oldest first.
   #[napi(catch_unwind)]
   pub fn recent_alerts_json(&self, limit: u32) -> String {
-    serde_json::to_string(&self.inner.recent_alerts(limit as usize)).unwrap_or_else(|_| String::from("[]"))
+    serde_json::to_string(&self.inner.recent_alerts(limit as usize))
+      .unwrap_or_else(|_| String::from("[]"))
   }
 
   /// Counts; `recentAlerts` counts alerts newer than `since` (epoch ms).
@@ -372,8 +402,12 @@ fn baseline_object(baseline: Baseline) -> BaselineObject {
 fn count_option(name: &str, value: Option<f64>, default: usize) -> napi::Result<usize> {
   match value {
     None => Ok(default),
-    Some(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 => Ok(v as usize),
-    Some(v) => Err(range_error(format!("{name} must be a non-negative integer, received {v}"))),
+    Some(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 => {
+      Ok(v as usize)
+    }
+    Some(v) => Err(range_error(format!(
+      "{name} must be a non-negative integer, received {v}"
+    ))),
   }
 }
 
@@ -385,18 +419,27 @@ fn convert_options(input: Option<MonitorOptionsInput>) -> napi::Result<MonitorOp
   Ok(MonitorOptions {
     max_samples: count_option("maxSamples", input.max_samples, defaults.max_samples)?,
     max_alerts: count_option("maxAlerts", input.max_alerts, defaults.max_alerts)?,
-    default_thresholds: input.default_thresholds.unwrap_or(defaults.default_thresholds),
+    default_thresholds: input
+      .default_thresholds
+      .unwrap_or(defaults.default_thresholds),
     regression: merge_rule(defaults.regression, input.regression)?,
     detection: match input.detection.as_deref() {
       None => defaults.detection,
       Some(name) => DetectionMethod::parse(name).map_err(to_napi)?,
     },
     robust: merge_robust(defaults.robust, input.robust)?,
-    max_metric_names: count_option("maxMetricNames", input.max_metric_names, defaults.max_metric_names)?,
+    max_metric_names: count_option(
+      "maxMetricNames",
+      input.max_metric_names,
+      defaults.max_metric_names,
+    )?,
   })
 }
 
-fn merge_robust(base: RobustOptions, input: Option<RobustOptionsInput>) -> napi::Result<RobustOptions> {
+fn merge_robust(
+  base: RobustOptions,
+  input: Option<RobustOptionsInput>,
+) -> napi::Result<RobustOptions> {
   let Some(input) = input else {
     return Ok(base);
   };
@@ -408,7 +451,10 @@ fn merge_robust(base: RobustOptions, input: Option<RobustOptionsInput>) -> napi:
   })
 }
 
-fn merge_rule(base: RegressionRule, input: Option<RegressionRuleInput>) -> napi::Result<RegressionRule> {
+fn merge_rule(
+  base: RegressionRule,
+  input: Option<RegressionRuleInput>,
+) -> napi::Result<RegressionRule> {
   let Some(input) = input else {
     return Ok(base);
   };
