@@ -30,7 +30,7 @@ function defaultConfig() {
       metricsRetentionDays: 7,
       baselineUpdateInterval: 60000, // ms between runs of the periodic task
       alertCooldownPeriod: 300000, // ms during which a repeated alert key is dropped
-      shutdownTimeoutMs: 30000, // longest wait of stop() and cleanup() for alert delivery
+      shutdownTimeoutMs: 30000, // maximum wait of stop() and cleanup() for alert delivery
       // 'classic' (the original rule) or 'robust'; fixed when the service is created.
       detection: 'classic',
       // Record event loop delay, event loop utilisation, heap, RSS and CPU on every periodic run.

@@ -22,7 +22,7 @@ function percentile(sorted, q) {
 /**
  * Samples the runtime between two calls of `sample()`. Event loop delay is
  * how late a repeating 20 ms timer fires, measured the same way on Node and
- * Bun; the timer is unref'd, so it never keeps the process alive.
+ * Bun. The timer is unref'd, so it never keeps the process alive.
  */
 class RuntimeSampler {
   constructor() {

@@ -19,10 +19,10 @@ const NATIVE_CHANNELS = ['file', 'webhook', 'email', 'alertmanager'];
 const MAX_WARNED_MESSAGES = 100;
 
 /**
- * Runs a monitor, a regression detector and a test harness together, applies
- * the configuration to them and routes every alert through a cooldown to the
- * console and to the native delivery channels (file, webhook, email,
- * Alertmanager), which run on Rust threads.
+ * Runs a monitor, a regression detector and a test harness together and
+ * applies the configuration to them. Every alert passes a cooldown and then
+ * goes to the console and to the native delivery channels (file, webhook,
+ * email, Alertmanager), which run on Rust threads.
  *
  * Events: 'started', 'stopped', 'alert' ({ alert, type }, after the alert was
  * handed to every channel; asynchronous), 'deliveryError' ({ channel, error,
@@ -316,8 +316,9 @@ class PerformanceMonitoringService extends EventEmitter {
   }
 
   /**
-   * Returns per-channel delivery figures: `[{ channel, sent, retried, failed,
-   * dropped, queued }]`, plus the console channel's count of printed alerts.
+   * Returns delivery figures for each enabled native channel: `[{ channel,
+   * sent, retried, failed, dropped, queued, inFlight, attempts }]`. The
+   * console channel prints synchronously and has no figures.
    */
   getDeliveryStats() {
     if (this._dispatcher === null) return [];

@@ -2,7 +2,8 @@
 //!
 //! Node-API errors created here reach JavaScript as plain `Error` objects, so
 //! the message starts with the class the JS layer should rethrow as
-//! (`TypeError: ...` or `RangeError: ...`); `lib/native-errors.js` does that.
+//! (`TypeError: ...` or `RangeError: ...`). `fromNative` in `lib/native.js`
+//! does that.
 
 use perf_sentinel_core::MonitorError;
 
