@@ -202,8 +202,10 @@ class PerformanceMonitor extends EventEmitter {
    * Stores a sample, updates its baseline and runs the threshold and
    * regression checks. Throws a TypeError for an empty or non-string name, a
    * non-number value, a non-string unit or a context that is not a
-   * JSON-serialisable object, and a RangeError for NaN, ±Infinity or a value
-   * beyond ±1e150 (which keeps every variance finite); nothing is stored then. An undefined or null unit is stored as ''.
+   * JSON-serialisable object. Throws a RangeError for NaN, ±Infinity or a
+   * value beyond ±1e150, a bound that keeps every variance finite. Nothing is
+   * stored when an argument is rejected; a listener that throws does so after
+   * the sample was stored. An undefined or null unit is stored as ''.
    */
   recordMetric(name, value, unit, context) {
     // Fast path: a name and unit recorded before, a plain number, and no

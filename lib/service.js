@@ -173,19 +173,17 @@ class PerformanceMonitoringService extends EventEmitter {
   }
 
   _recordTestResult(result) {
-    const ratio = (newValue, oldValue) => (oldValue === 0 ? 1 : newValue / oldValue);
-    // Heap deltas are signed; a shrinking heap counts as no growth, as in analyzeResults.
-    const memoryRatio = (newValue, oldValue) => (oldValue > 0 ? Math.max(0, newValue) / oldValue : 1);
-    this.recordMetric('test_execution_time_old', result.executionTimeOld, 'ms', { testId: result.testId });
-    this.recordMetric('test_execution_time_new', result.executionTimeNew, 'ms', { testId: result.testId });
-    this.recordMetric('test_memory_usage_old', result.memoryUsageOld, 'bytes', { testId: result.testId });
-    this.recordMetric('test_memory_usage_new', result.memoryUsageNew, 'bytes', { testId: result.testId });
-    this.recordMetric('performance_ratio', ratio(result.executionTimeNew, result.executionTimeOld), 'ratio', {
-      testId: result.testId,
-    });
-    this.recordMetric('memory_ratio', memoryRatio(result.memoryUsageNew, result.memoryUsageOld), 'ratio', {
-      testId: result.testId,
-    });
+    const context = { testId: result.testId };
+    this.recordMetric('test_execution_time_old', result.executionTimeOld, 'ms', context);
+    this.recordMetric('test_execution_time_new', result.executionTimeNew, 'ms', context);
+    this.recordMetric('test_memory_usage_old', result.memoryUsageOld, 'bytes', context);
+    this.recordMetric('test_memory_usage_new', result.memoryUsageNew, 'bytes', context);
+
+    // The harness stores the result before emitting, so its analysis defines the ratios.
+    const comparison = this.harness.analyzeResults(result.testId);
+    if (comparison === null) return;
+    this.recordMetric('performance_ratio', comparison.performanceRatio, 'ratio', context);
+    this.recordMetric('memory_ratio', comparison.memoryRatio, 'ratio', context);
   }
 
   _routeAlert(alert, type) {

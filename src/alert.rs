@@ -20,7 +20,7 @@ impl Severity {
   }
 }
 
-/// Which check raised an alert.
+/// Check that raised an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertKind {
@@ -42,8 +42,8 @@ pub struct Alert {
   /// Epoch milliseconds.
   pub timestamp: f64,
   pub severity: Severity,
-  /// Which check raised the alert. Kept out of the JavaScript shape, which
-  /// tells the two kinds apart by event name.
+  /// Check that raised the alert. It is kept out of the JavaScript shape,
+  /// where the event name distinguishes the two kinds.
   #[serde(skip_serializing, default = "default_kind")]
   pub kind: AlertKind,
 }

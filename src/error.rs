@@ -3,7 +3,7 @@
 
 use thiserror::Error;
 
-/// Why a monitor operation rejected its input.
+/// Reason a monitor operation rejected its input.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum MonitorError {
   #[error("name must be a non-empty string")]

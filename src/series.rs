@@ -242,7 +242,7 @@ impl Series {
     self.stats.clear();
   }
 
-  /// The live values in order as two slices (the ring may wrap once).
+  /// Returns the live values in order as two slices, because the ring may wrap once.
   fn live_values(&self) -> (&[f64], &[f64]) {
     live_slices(&self.values, self.start, self.len, self.capacity)
   }

@@ -270,7 +270,7 @@ impl NativeMonitor {
       .collect()
   }
 
-  /// The newest `limit` samples of `name` (all when absent) as a JSON array, oldest first.
+  /// Returns the newest `limit` samples of `name` (all when absent) as a JSON array, oldest first.
   #[napi(catch_unwind)]
   pub fn metrics_json(&self, name: String, limit: Option<u32>) -> String {
     let samples = self.inner.samples(&name, limit.map(|l| l as usize));
@@ -303,7 +303,7 @@ impl NativeMonitor {
       .collect()
   }
 
-  /// The newest `limit` alerts as a JSON array, oldest first.
+  /// Returns the newest `limit` alerts as a JSON array, oldest first.
   #[napi(catch_unwind)]
   pub fn recent_alerts_json(&self, limit: u32) -> String {
     serde_json::to_string(&self.inner.recent_alerts(limit as usize))
@@ -477,7 +477,7 @@ impl NativeMonitor {
 }
 
 impl NativeMonitor {
-  /// The core monitor, shared with tasks that run off the JS thread.
+  /// Returns the core monitor, for tasks that run off the JS thread.
   pub(crate) fn core(&self) -> &Arc<Monitor> {
     &self.inner
   }
